@@ -1,0 +1,238 @@
+"""Who uses Rabta: users with a role and a scope, and officers' public profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rabta.places.models import Beat, District, PoliceStation
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    OFFICER = "officer", _("Beat officer")
+    WOMENS_DESK = "womens_desk", _("Women's desk officer")
+    STATION_HEAD = "station_head", _("Station head")
+    DISTRICT_COORDINATOR = "district_coordinator", _("District coordinator")
+    OVERSIGHT = "oversight", _("Oversight member")
+    ANALYST = "analyst", _("Analyst")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that work inside Rabta's back office: they need a password *and* a TOTP device.
+STAFF_ROLES = frozenset(
+    {
+        Role.OFFICER,
+        Role.WOMENS_DESK,
+        Role.STATION_HEAD,
+        Role.DISTRICT_COORDINATOR,
+        Role.OVERSIGHT,
+        Role.ANALYST,
+        Role.ADMIN,
+    }
+)
+# Roles allowed into the Django admin for places and people, limited to their scope there.
+ADMIN_SITE_ROLES = frozenset({Role.STATION_HEAD, Role.DISTRICT_COORDINATOR, Role.ADMIN})
+
+# Which scope each role works at. Residents, volunteers and committee members may name a
+# home beat (optional); staff must have the scope their role works at.
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    Role.RESIDENT: ("", "beat"),
+    Role.VOLUNTEER: ("", "beat"),
+    Role.COMMITTEE_MEMBER: ("beat",),
+    Role.OFFICER: ("beat", "station"),
+    Role.WOMENS_DESK: ("station",),
+    Role.STATION_HEAD: ("station",),
+    Role.DISTRICT_COORDINATOR: ("district",),
+    Role.OVERSIGHT: ("district", ""),
+    Role.ANALYST: ("district", ""),
+    Role.ADMIN: ("",),
+}
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Other")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.RESIDENT)
+    scope_district = models.ForeignKey(
+        District, verbose_name=_("district scope"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scope_station = models.ForeignKey(
+        PoliceStation,
+        verbose_name=_("station scope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scope_beat = models.ForeignKey(
+        Beat, verbose_name=_("beat scope"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_at_most_one_scope",
+                condition=(
+                    models.Q(scope_district__isnull=True, scope_station__isnull=True)
+                    | models.Q(scope_district__isnull=True, scope_beat__isnull=True)
+                    | models.Q(scope_station__isnull=True, scope_beat__isnull=True)
+                ),
+            )
+        ]
+
+    @property
+    def scope_kind(self) -> str:
+        if self.scope_district_id:
+            return "district"
+        if self.scope_station_id:
+            return "station"
+        if self.scope_beat_id:
+            return "beat"
+        return ""
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def sees_everything(self) -> bool:
+        """Admins, and district-wide roles with no district set (province-level oversight or analysts)."""
+        if not self.is_active:
+            return False
+        return self.role == Role.ADMIN or (
+            self.role in (Role.OVERSIGHT, Role.ANALYST) and not self.scope_kind
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        allowed = ROLE_SCOPES.get(self.role, ("",))
+        if self.scope_kind not in allowed:
+            names = {"": _("no scope"), "beat": _("a beat"), "station": _("a station"), "district": _("a district")}
+            wanted = " / ".join(str(names[k]) for k in allowed)
+            raise ValidationError(
+                _("The role %(role)s works at %(wanted)s.") % {"role": self.get_role_display(), "wanted": wanted}
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The Django admin is only for roles that manage places and people; everyone else
+        # works in Rabta's own pages. Superuser status follows the admin role.
+        self.is_staff = self.role in ADMIN_SITE_ROLES or self.is_superuser
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+
+    def beats_in_scope(self) -> models.QuerySet[Beat]:
+        return Beat.objects.visible_to(self)
+
+
+class Rank(models.TextChoices):
+    CONSTABLE = "constable", _("Constable")
+    HEAD_CONSTABLE = "head_constable", _("Head Constable")
+    ASI = "asi", _("Assistant Sub-Inspector")
+    SI = "si", _("Sub-Inspector")
+    INSPECTOR = "inspector", _("Inspector")
+    DSP = "dsp", _("Deputy Superintendent")
+    SP = "sp", _("Superintendent")
+
+
+class OfficerProfileQuerySet(models.QuerySet["OfficerProfile"]):
+    def public(self) -> OfficerProfileQuerySet:
+        return self.filter(is_public=True, user__is_active=True)
+
+    def visible_to(self, user: User) -> OfficerProfileQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.scope_district_id:
+            return self.filter(station__district_id=user.scope_district_id)
+        if user.scope_station_id:
+            return self.filter(station_id=user.scope_station_id)
+        if user.scope_beat_id:
+            return self.filter(beats__pk=user.scope_beat_id).distinct()
+        return self.none()
+
+
+def officer_photo_path(instance: OfficerProfile, filename: str) -> str:
+    return f"officers/{instance.service_number}.jpg"
+
+
+class OfficerProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="officer_profile")
+    rank = models.CharField(_("rank"), max_length=32, choices=Rank.choices)
+    service_number = models.CharField(_("service number"), max_length=32, unique=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    station = models.ForeignKey(PoliceStation, on_delete=models.PROTECT, related_name="officers")
+    beats = models.ManyToManyField(Beat, related_name="officers", blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    public_bio = models.TextField(_("public introduction"), max_length=600, blank=True)
+    duty_phone = models.CharField(
+        _("official duty phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("A phone issued for duty that residents may call or text; never a personal number."),
+    )
+    photo = models.ImageField(_("photo"), upload_to=officer_photo_path, blank=True)
+    is_public = models.BooleanField(_("shown on beat pages"), default=True)
+    on_womens_desk = models.BooleanField(_("serves on the women's desk"), default=False)
+
+    objects = OfficerProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("officer profile")
+        verbose_name_plural = _("officer profiles")
+
+    def __str__(self) -> str:
+        return f"{self.get_rank_display()} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper()
+
+    @property
+    def is_woman(self) -> bool:
+        return self.gender == Gender.WOMAN
+
+    def clean(self) -> None:
+        if self.on_womens_desk and self.gender != Gender.WOMAN:
+            raise ValidationError(_("Only women officers serve on the women's desk."))
+        if self.on_womens_desk and self.station_id and not self.station.has_womens_desk:
+            raise ValidationError(_("This station has no women's desk."))
+
+
+class TrainingRecord(models.Model):
+    officer = models.ForeignKey(OfficerProfile, on_delete=models.CASCADE, related_name="training_records")
+    course = models.CharField(_("course"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.completed_on:%Y-%m-%d})"

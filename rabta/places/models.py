@@ -1,0 +1,227 @@
+"""Where policing happens: districts, police stations and beats (a resident's neighbourhood)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from rabta.lib.geo import GeometryError, polygon_from_geojson
+
+if TYPE_CHECKING:
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from rabta.people.models import User
+
+AGE_BANDS = ("15_29", "30_44", "45_59", "60")
+AGE_BAND_LABELS = {"15_29": "15-29", "30_44": "30-44", "45_59": "45-59", "60": "60+"}
+GENDERS = ("women", "men")
+
+code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", _("Use letters, digits, - and _ only."))
+
+
+class LocalizedNameMixin(models.Model):
+    """Place names in Latin script plus optional Urdu and Pashto spellings."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_ur = models.CharField(_("name in Urdu"), max_length=120, blank=True)
+    name_ps = models.CharField(_("name in Pashto"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def local_name(self) -> str:
+        language = (get_language() or "en")[:2]
+        if language == "ur" and self.name_ur:
+            return self.name_ur
+        if language == "ps" and self.name_ps:
+            return self.name_ps
+        return self.name
+
+
+class District(LocalizedNameMixin):
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    province = models.CharField(_("province"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoliceStationQuerySet(models.QuerySet["PoliceStation"]):
+    def visible_to(self, user: User) -> PoliceStationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.scope_district_id:
+            return self.filter(district_id=user.scope_district_id)
+        if user.scope_station_id:
+            return self.filter(pk=user.scope_station_id)
+        if user.scope_beat_id:
+            return self.filter(beats__pk=user.scope_beat_id)
+        return self.none()
+
+
+class PoliceStation(LocalizedNameMixin):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="stations")
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    phone = models.CharField(_("station phone"), max_length=32, blank=True)
+    has_womens_desk = models.BooleanField(_("has a women's desk"), default=False)
+    womens_desk_phone = models.CharField(_("women's desk phone"), max_length=32, blank=True)
+    # Weekdays as ISO numbers (1 = Monday ... 7 = Sunday), e.g. "123456" for Monday to Saturday.
+    womens_desk_days = models.CharField(
+        _("women's desk days"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^[1-7]*$", _("Use ISO weekday digits 1 (Monday) to 7 (Sunday)."))],
+    )
+    womens_desk_opens = models.TimeField(_("women's desk opens"), null=True, blank=True)
+    womens_desk_closes = models.TimeField(_("women's desk closes"), null=True, blank=True)
+
+    objects = PoliceStationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("police station")
+        verbose_name_plural = _("police stations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.has_womens_desk:
+            if not (self.womens_desk_days and self.womens_desk_opens and self.womens_desk_closes):
+                raise ValidationError(_("A women's desk needs its days and opening hours."))
+            assert self.womens_desk_opens is not None and self.womens_desk_closes is not None
+            if self.womens_desk_opens >= self.womens_desk_closes:
+                raise ValidationError(_("The women's desk must open before it closes."))
+
+    @property
+    def womens_desk_weekdays(self) -> list[int]:
+        return sorted({int(c) for c in self.womens_desk_days})
+
+    def womens_desk_open_at(self, moment: dt.datetime) -> bool:
+        """Whether the desk is staffed at a local time (used for 'call now' hints and staffed hours)."""
+        if not self.has_womens_desk or not self.womens_desk_opens or not self.womens_desk_closes:
+            return False
+        return moment.isoweekday() in self.womens_desk_weekdays and (
+            self.womens_desk_opens <= moment.time() < self.womens_desk_closes
+        )
+
+
+class BeatQuerySet(models.QuerySet["Beat"]):
+    def visible_to(self, user: User) -> BeatQuerySet:
+        """Beats a staff member works on: everything, a district, a station, or one beat."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.scope_district_id:
+            return self.filter(station__district_id=user.scope_district_id)
+        if user.scope_station_id:
+            return self.filter(station_id=user.scope_station_id)
+        if user.scope_beat_id:
+            return self.filter(pk=user.scope_beat_id)
+        return self.none()
+
+    def search(self, text: str) -> BeatQuerySet:
+        """Beats whose name (any script) or listed areas contain the text."""
+        text = " ".join(text.split())[:80]
+        if not text:
+            return self.none()
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(name_ur__icontains=text)
+            | models.Q(name_ps__icontains=text)
+            | models.Q(areas__icontains=text)
+            | models.Q(code__iexact=text)
+        )
+
+
+class Beat(LocalizedNameMixin):
+    """A neighbourhood with its own known officers."""
+
+    station = models.ForeignKey(PoliceStation, on_delete=models.PROTECT, related_name="beats")
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    areas = models.CharField(
+        _("areas covered"),
+        max_length=500,
+        blank=True,
+        help_text=_("Villages, mohallas and landmarks in this beat, comma-separated, in any script."),
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON geometry)"))
+    # Derived from the boundary on save: for cheap bounding-box filters and map centring.
+    centroid_lat = models.FloatField(editable=False, default=0.0)
+    centroid_lon = models.FloatField(editable=False, default=0.0)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    population_women_15_29 = models.PositiveIntegerField(_("women 15-29"), default=0)
+    population_women_30_44 = models.PositiveIntegerField(_("women 30-44"), default=0)
+    population_women_45_59 = models.PositiveIntegerField(_("women 45-59"), default=0)
+    population_women_60 = models.PositiveIntegerField(_("women 60+"), default=0)
+    population_men_15_29 = models.PositiveIntegerField(_("men 15-29"), default=0)
+    population_men_30_44 = models.PositiveIntegerField(_("men 30-44"), default=0)
+    population_men_45_59 = models.PositiveIntegerField(_("men 45-59"), default=0)
+    population_men_60 = models.PositiveIntegerField(_("men 60+"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BeatQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["station__name", "name"]
+        verbose_name = _("beat")
+        verbose_name_plural = _("beats")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def geometry(self) -> Polygon | MultiPolygon:
+        return polygon_from_geojson(self.boundary)
+
+    def clean(self) -> None:
+        try:
+            polygon_from_geojson(self.boundary)
+        except GeometryError as exc:
+            raise ValidationError({"boundary": str(exc)}) from None
+        unknown = [code for code in self.languages or [] if not isinstance(code, str) or len(code) > 8]
+        if not isinstance(self.languages, list) or unknown:
+            raise ValidationError({"languages": _("Give languages as a list of codes such as [\"ps\", \"ur\"].")})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        centroid = self.geometry.representative_point()
+        self.centroid_lat, self.centroid_lon = round(centroid.y, 6), round(centroid.x, 6)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "boundary" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "centroid_lat", "centroid_lon", "updated_at"}
+        super().save(*args, **kwargs)
+        from rabta.places.lookup import beat_index  # the index must see the new boundary at once
+
+        beat_index.invalidate()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        from rabta.places.lookup import beat_index
+
+        beat_index.invalidate()
+        return result
+
+    def population(self, gender: str | None = None, band: str | None = None) -> int:
+        genders = [gender] if gender else list(GENDERS)
+        bands = [band] if band else list(AGE_BANDS)
+        return sum(getattr(self, f"population_{g}_{b}") for g in genders for b in bands)
+
+    @property
+    def population_total(self) -> int:
+        return self.population()

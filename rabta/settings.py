@@ -1,0 +1,223 @@
+"""Rabta's one settings file. Every deployment choice is read from the environment.
+
+Variables (see README "Configuration"): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
+RABTA_FIELD_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT, RABTA_EMAIL_*, RABTA_ENV_FILE.
+A bad or missing value stops start-up with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+import django.conf.locale
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from rabta.lib.env import ConfigError, Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+try:
+    env = Env.load(BASE_DIR)
+
+    DEBUG = env.bool("DEBUG", default=False)
+    if DEBUG:
+        SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-never-use-in-production")
+    else:
+        SECRET_KEY = env.str("SECRET_KEY")
+        if len(SECRET_KEY) < 50:
+            raise ConfigError("SECRET_KEY must be at least 50 characters when DEBUG is off")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+    if not DEBUG and not ALLOWED_HOSTS:
+        raise ConfigError("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names)")
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+    TIME_ZONE = env.timezone("TIME_ZONE", default="Asia/Karachi")
+    RABTA_FIELD_KEY = env.field_key("RABTA_FIELD_KEY")
+    # HTTPS hardening is on by default outside DEBUG; RABTA_HTTPS=0 only for plain-HTTP test rigs.
+    RABTA_HTTPS = env.bool("RABTA_HTTPS", default=not DEBUG)
+
+    database_url = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'rabta.sqlite3'}")
+    try:
+        DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)}
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL is not a database URL we understand: {exc}") from None
+    if DATABASES["default"]["ENGINE"] not in (
+        "django.db.backends.sqlite3",
+        "django.db.backends.postgresql",
+    ):
+        raise ConfigError("DATABASE_URL must be sqlite:///path or postgres://user@host:port/name")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # WAL lets the web process and the task worker read while the other writes;
+        # IMMEDIATE transactions take the write lock up front so concurrent writers queue
+        # instead of failing with "database is locked" half-way through.
+        DATABASES["default"]["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+
+    MEDIA_ROOT = Path(env.str("RABTA_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+    EMAIL_BACKEND = env.str("RABTA_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    DEFAULT_FROM_EMAIL = env.str("RABTA_EMAIL_FROM", default="Rabta <no-reply@rabta.invalid>")
+    EMAIL_HOST = env.str("RABTA_EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("RABTA_EMAIL_PORT", default=25)
+    # Hashed, compressed static files in production; plain files for DEBUG and the test suite.
+    RABTA_STATIC_MANIFEST = env.bool("RABTA_STATIC_MANIFEST", default=not DEBUG)
+except ConfigError as exc:
+    # Fail at start, naming the variable, instead of with a traceback deep inside Django.
+    raise ImproperlyConfigured(f"Rabta configuration error: {exc}") from None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "rabta.core",
+    "rabta.audit",
+    "rabta.places",
+    "rabta.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rabta.core.middleware.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "rabta.core.middleware.RememberLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "rabta.urls"
+WSGI_APPLICATION = "rabta.wsgi.application"
+AUTH_USER_MODEL = "people.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "people:login"
+LOGIN_REDIRECT_URL = "people:staff_home"
+LOGOUT_REDIRECT_URL = "places:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "rabta" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rabta.core.context_processors.languages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages. Django ships Urdu but not Pashto; teach it Pashto (right-to-left) here.
+django.conf.locale.LANG_INFO["ps"] = {"bidi": True, "code": "ps", "name": "Pashto", "name_local": "پښتو"}
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ur", _("Urdu")), ("ps", _("Pashto"))]
+LANGUAGES_BIDI = ["ur", "ps"]
+LOCALE_PATHS = [BASE_DIR / "rabta" / "locale"]
+LANGUAGE_COOKIE_NAME = "rabta_lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "rabta" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if RABTA_STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+WHITENOISE_MAX_AGE = 7 * 24 * 3600
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Security. Sessions are short for staff; cookies never readable by scripts.
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # tracking links must never leak to other sites
+X_FRAME_OPTIONS = "DENY"
+if RABTA_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+OTP_TOTP_ISSUER = "Rabta"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rabta API",
+    "DESCRIPTION": "Staff API of Rabta, the community policing platform.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
+RABTA_RATE_LIMITS = {
+    "login": (10, 15 * 60),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # Request logs would carry client addresses for public submissions; keep only errors.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}

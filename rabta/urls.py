@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from django_otp.admin import OTPAdminSite
+
+from rabta.core import views as core_views
+
+# The admin demands a verified second factor, like every staff page.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Rabta"
+admin.site.site_title = "Rabta"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+# Pages people read carry their language in the path (/en/, /ur/, /ps/): links can be shared
+# and cached per language, and the switcher is a plain link that works without JavaScript.
+urlpatterns += i18n_patterns(
+    path("staff/", include("rabta.people.urls")),
+    path("", include("rabta.places.urls")),
+)
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
