@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "rabta.audit",
     "rabta.places",
     "rabta.people",
+    "rabta.reports",
+    "rabta.engagement",
+    "rabta.messaging",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +167,7 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 WHITENOISE_MAX_AGE = 7 * 24 * 3600
+WHITENOISE_USE_FINDERS = not RABTA_STATIC_MANIFEST
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

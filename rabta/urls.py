@@ -21,6 +21,9 @@ urlpatterns = [
 # and cached per language, and the switcher is a plain link that works without JavaScript.
 urlpatterns += i18n_patterns(
     path("staff/", include("rabta.people.urls")),
+    path("", include("rabta.reports.urls")),
+    path("", include("rabta.engagement.urls")),
+    path("", include("rabta.messaging.urls")),
     path("", include("rabta.places.urls")),
 )
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "rabta.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging")
