@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
 import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -22,31 +21,18 @@ try:
     env = Env.load(BASE_DIR)
 
     DEBUG = env.bool("DEBUG", default=False)
-    if DEBUG:
-        SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-never-use-in-production")
-    else:
-        SECRET_KEY = env.str("SECRET_KEY")
-        if len(SECRET_KEY) < 50:
-            raise ConfigError("SECRET_KEY must be at least 50 characters when DEBUG is off")
+    SECRET_KEY = env.secret_key("SECRET_KEY", debug=DEBUG)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
     if not DEBUG and not ALLOWED_HOSTS:
         raise ConfigError("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names)")
-    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+    CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
     TIME_ZONE = env.timezone("TIME_ZONE", default="Asia/Karachi")
     RABTA_FIELD_KEY = env.field_key("RABTA_FIELD_KEY")
     # HTTPS hardening is on by default outside DEBUG; RABTA_HTTPS=0 only for plain-HTTP test rigs.
     RABTA_HTTPS = env.bool("RABTA_HTTPS", default=not DEBUG)
 
-    database_url = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'rabta.sqlite3'}")
-    try:
-        DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)}
-    except ValueError as exc:
-        raise ConfigError(f"DATABASE_URL is not a database URL we understand: {exc}") from None
-    if DATABASES["default"]["ENGINE"] not in (
-        "django.db.backends.sqlite3",
-        "django.db.backends.postgresql",
-    ):
-        raise ConfigError("DATABASE_URL must be sqlite:///path or postgres://user@host:port/name")
+    default_database = f"sqlite:///{BASE_DIR / 'var' / 'rabta.sqlite3'}"
+    DATABASES = {"default": env.database("DATABASE_URL", default=default_database)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         # WAL lets the web process and the task worker read while the other writes;
@@ -63,6 +49,8 @@ try:
     DEFAULT_FROM_EMAIL = env.str("RABTA_EMAIL_FROM", default="Rabta <no-reply@rabta.invalid>")
     EMAIL_HOST = env.str("RABTA_EMAIL_HOST", default="localhost")
     EMAIL_PORT = env.int("RABTA_EMAIL_PORT", default=25)
+    # Where Rabta is reachable from outside: provider callbacks and links in SMS and e-mail use it.
+    RABTA_PUBLIC_URL = env.str("RABTA_PUBLIC_URL", default="http://127.0.0.1:8000")
     # Hashed, compressed static files in production; plain files for DEBUG and the test suite.
     RABTA_STATIC_MANIFEST = env.bool("RABTA_STATIC_MANIFEST", default=not DEBUG)
 except ConfigError as exc:
@@ -147,6 +135,10 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ur", _("Urdu")), ("ps", _("Pashto"))]
 LANGUAGES_BIDI = ["ur", "ps"]
 LOCALE_PATHS = [BASE_DIR / "rabta" / "locale"]
+# Django's own strings (month names, form errors) in Pashto, which Django lacks, and in better Urdu; and date
+# formats for ur/ps (rabta/locale/<lang>/formats.py). See docs/readme-parts/languages.md.
+LOCALE_PATHS += [BASE_DIR / "rabta" / "locale" / "_django"]
+FORMAT_MODULE_PATH = ["rabta.locale"]
 LANGUAGE_COOKIE_NAME = "rabta_lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 USE_I18N = True
@@ -211,6 +203,12 @@ SPECTACULAR_SETTINGS = {
 # Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
 RABTA_RATE_LIMITS = {
     "login": (10, 15 * 60),
+    # Residents' reports: per client and per contact (phone/email blind index); tracking-code lookups.
+    "report": (10, 3600),
+    "report_contact": (10, 3600),
+    "track": (20, 3600),
+    # SMS news sign-ups from a beat page, per client.
+    "subscribe": (10, 3600),
 }
 
 LOGGING = {

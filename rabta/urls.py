@@ -3,18 +3,23 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
-from django_otp.admin import OTPAdminSite
 
 from rabta.core import views as core_views
+from rabta.people.auth import RabtaAdminSite
 
-# The admin demands a verified second factor, like every staff page.
-admin.site.__class__ = OTPAdminSite
+# The admin demands a verified second factor, like every staff page, and is entered only
+# through Rabta's own (rate-limited) login page.
+admin.site.__class__ = RabtaAdminSite
 admin.site.site_header = "Rabta"
 admin.site.site_title = "Rabta"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("feeds/", include("rabta.engagement.feed_urls")),
+    path("sms/", include("rabta.messaging.webhook_urls")),
+    path("open311/v2/", include("rabta.reports.open311.urls")),
+    path("api/", include("rabta.reports.api.urls")),
 ]
 
 # Pages people read carry their language in the path (/en/, /ur/, /ps/): links can be shared

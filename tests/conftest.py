@@ -112,3 +112,13 @@ def staff_client() -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness protects real passwords; in tests it only slows the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Any:
+    # A request to /ps/... leaves Pashto active in this thread; each test starts in English.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

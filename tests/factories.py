@@ -100,3 +100,12 @@ def officer(
 
 def totp_device(u: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=u, name="test", confirmed=True)
+
+
+def report(category_code: str = "street_lighting", *, beat_obj: Beat | None = None, **kw: Any) -> Any:
+    """A resident's report through the real intake service; returns the Submission (report, token, code)."""
+    from rabta.reports.models import Category
+    from rabta.reports.services import submit_report
+
+    kw.setdefault("description", "The street light near the mosque has been out for a week.")
+    return submit_report(category=Category.objects.get(code=category_code), beat=beat_obj, **kw)

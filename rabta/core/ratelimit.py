@@ -11,8 +11,7 @@ import hashlib
 import random
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,6 +22,32 @@ from rabta.lib.crypto import keyed_hash
 def _key(scope: str, value: str) -> str:
     secret = hashlib.sha256(("ratelimit:" + settings.SECRET_KEY).encode()).digest()
     return f"{scope}:{keyed_hash(secret, value)}"
+
+
+# One statement, one round trip: insert the window's row or add one to it, and read the new count.
+# ON CONFLICT ... DO UPDATE ... RETURNING is the same on PostgreSQL and SQLite (3.35+), and cannot fail
+# on a concurrent insert, so it needs no transaction or savepoint of its own.
+_UPSERT = (
+    "INSERT INTO {table} ({key}, {window_start}, {count}) VALUES (%s, %s, 1) "
+    "ON CONFLICT ({key}, {window_start}) DO UPDATE SET {count} = {table}.{count} + 1 "
+    "RETURNING {count}"
+)
+
+
+def _increment(key: str, start: dt.datetime) -> int:
+    meta = RateCounter._meta
+    quote = connection.ops.quote_name
+    sql = _UPSERT.format(
+        table=quote(meta.db_table),
+        key=quote(meta.get_field("key").column),
+        window_start=quote(meta.get_field("window_start").column),
+        count=quote(meta.get_field("count").column),
+    )
+    window_start = meta.get_field("window_start").get_db_prep_value(start, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, window_start])
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def client_fingerprint(request: HttpRequest) -> str:
@@ -37,19 +62,10 @@ def hit(scope: str, value: str, *, limit: int | None = None, window: int | None 
     window = default_window if window is None else window
     now = timezone.now()
     start = dt.datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=dt.UTC)
-    key = _key(scope, value)
-    with transaction.atomic():
-        updated = RateCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window_start=start, count=1)
-            except IntegrityError:  # another process created the row first
-                RateCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1)
-        count = RateCounter.objects.filter(key=key, window_start=start).values_list("count", flat=True).first()
+    count = _increment(_key(scope, value), start)
     if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
         RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=1)).delete()
-    return (count or 0) <= limit
+    return count <= limit
 
 
 def reset(scope: str, value: str) -> None:

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import dj_database_url
 
 
 class ConfigError(Exception):
@@ -19,6 +24,11 @@ class ConfigError(Exception):
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_URLSAFE_B64 = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+DATABASE_ENGINES = {
+    "django.db.backends.sqlite3": "sqlite",
+    "django.db.backends.postgresql": "postgres",
+}
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -50,7 +60,7 @@ class Env:
         values.update(os.environ)  # the real environment always wins
         return cls(values)
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str:
         value = self.values.get(name)
         if value is None or value == "":
             if default is None:
@@ -58,7 +68,7 @@ class Env:
             return default
         return value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self.values.get(name)
         if value is None:
             return default
@@ -69,7 +79,7 @@ class Env:
             return False
         raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
 
-    def int(self, name: str, default: int) -> int:
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -78,27 +88,74 @@ class Env:
         except ValueError:
             raise ConfigError(f"{name} must be a whole number; got {value!r}") from None
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         value = self.values.get(name)
         if value is None:
             return default
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def timezone(self, name: str, default: str) -> str:
+    def timezone(self, name: builtins.str, default: builtins.str) -> builtins.str:
         value = self.str(name, default)
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"{name} must be an IANA time zone such as Asia/Karachi; got {value!r}") from None
+            raise ConfigError(
+                f"{name} must be an IANA time zone such as Asia/Karachi; got {value!r}"
+            ) from None
         return value
 
-    def field_key(self, name: str) -> bytes:
-        """A urlsafe-base64 encoding of exactly 32 random bytes."""
+    def secret_key(self, name: builtins.str, *, debug: builtins.bool) -> builtins.str:
+        """Django's signing key: free in DEBUG, long and varied otherwise (what `check --deploy` wants)."""
+        if debug:
+            return self.str(name, default="insecure-development-key-never-use-in-production")
         value = self.str(name)
+        if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-"):
+            raise ConfigError(
+                f"{name} must be at least 50 random characters when DEBUG is off "
+                "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            )
+        return value
+
+    def origins(self, name: builtins.str) -> builtins.list[builtins.str]:
+        """Comma-separated origins with their scheme, e.g. https://rabta.example.org."""
+        values = self.list(name, default=[])
+        for origin in values:
+            if not origin.startswith(("http://", "https://")):
+                raise ConfigError(f"{name} entries must start with https:// or http://; got {origin!r}")
+        return values
+
+    def field_key(self, name: builtins.str) -> bytes:
+        """A urlsafe-base64 encoding of exactly 32 random bytes (padding optional)."""
+        value = self.str(name).strip()
+        if not _URLSAFE_B64.match(value):
+            raise ConfigError(f"{name} must be urlsafe base64 of 32 random bytes (make one with `make key`)")
         try:
-            key = base64.urlsafe_b64decode(value.encode("ascii"))
-        except (binascii.Error, UnicodeEncodeError, ValueError):
-            raise ConfigError(f"{name} must be urlsafe base64 (make one with `make key`)") from None
+            key = base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+        except (binascii.Error, ValueError):
+            raise ConfigError(
+                f"{name} must be urlsafe base64 of 32 random bytes (make one with `make key`)"
+            ) from None
         if len(key) != 32:
             raise ConfigError(f"{name} must decode to 32 bytes; it decodes to {len(key)}")
         return key
+
+    def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
+        """A Django DATABASES entry from sqlite:///path or postgres://user:pass@host:port/name.
+
+        Messages never repeat the URL: it may carry a password.
+        """
+        value = self.str(name, default)
+        expected = f"{name} must be sqlite:///path/to/file.sqlite3 or postgres://user:password@host:port/name"
+        scheme = value.partition("://")[0].lower() if "://" in value else ""
+        try:
+            config: dict[builtins.str, Any] = dict(
+                dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
+            )
+        except (ValueError, KeyError):
+            detail = f" (got scheme {scheme!r})" if scheme else " (got something that is not a URL)"
+            raise ConfigError(expected + detail) from None
+        if config.get("ENGINE") not in DATABASE_ENGINES:
+            raise ConfigError(expected + f" (got scheme {scheme!r})")
+        if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):
+            raise ConfigError(f"{name} names no database: add /name after the host")
+        return config

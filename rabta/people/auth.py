@@ -7,14 +7,22 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
+from django_otp.admin import OTPAdminSite
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A staff page: a staff role, logged in, with a second factor verified in this session."""
+    """A staff page: a staff role, logged in, with a second factor verified in this session.
+
+    Anonymous -> login page; a non-staff role -> 403; staff without a device -> enrolment;
+    staff with a device whose session skipped the code -> logged out and sent to log in again.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -23,9 +31,8 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return redirect_to_login(request)
         if not user.is_staff_role:  # type: ignore[union-attr]
             raise PermissionDenied
-        if not user.is_verified():  # type: ignore[union-attr]
+        if not user.is_verified():  # type: ignore[union-attr,attr-defined]
             if user_has_device(user, confirmed=True):
-                # A session that skipped the code: start again from the login page.
                 logout(request)
                 return redirect_to_login(request)
             return redirect("people:two_factor_setup")
@@ -34,7 +41,40 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-def redirect_to_login(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth.views import redirect_to_login as django_redirect
+def redirect_to_login(request: HttpRequest, next_url: str | None = None) -> HttpResponse:
+    return django_redirect_to_login(next_url or request.get_full_path(), reverse("people:login"))
 
-    return django_redirect(request.get_full_path())
+
+def safe_next_url(request: HttpRequest, default: str = "") -> str:
+    """The `next` parameter when it is a path on this site; otherwise `default`.
+
+    Only absolute paths are accepted ("/en/staff/"): no scheme, no host, no "//evil" or "/\\evil",
+    and no bare words that `redirect()` would try to resolve as view names.
+    """
+    candidate = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=False
+        )
+    ):
+        return candidate
+    return default
+
+
+class RabtaAdminSite(OTPAdminSite):
+    """The Django admin, entered only through Rabta's own login (rate-limited, with TOTP enrolment).
+
+    django_otp's admin login form would be a second, unthrottled place to guess passwords.
+    """
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        next_url = safe_next_url(request, default=reverse("admin:index", current_app=self.name))
+        if self.has_permission(request):
+            return redirect(next_url)
+        user = request.user
+        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr,attr-defined]
+            # Logged in with a second factor but not an admin-site role: no way in, say so.
+            raise PermissionDenied
+        return redirect_to_login(request, next_url)

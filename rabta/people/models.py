@@ -65,7 +65,12 @@ class Gender(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.RESIDENT)
     scope_district = models.ForeignKey(
-        District, verbose_name=_("district scope"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        District,
+        verbose_name=_("district scope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     scope_station = models.ForeignKey(
         PoliceStation,
@@ -80,7 +85,7 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -123,10 +128,16 @@ class User(AbstractUser):
         super().clean()
         allowed = ROLE_SCOPES.get(self.role, ("",))
         if self.scope_kind not in allowed:
-            names = {"": _("no scope"), "beat": _("a beat"), "station": _("a station"), "district": _("a district")}
+            names = {
+                "": _("no scope"),
+                "beat": _("a beat"),
+                "station": _("a station"),
+                "district": _("a district"),
+            }
             wanted = " / ".join(str(names[k]) for k in allowed)
             raise ValidationError(
-                _("The role %(role)s works at %(wanted)s.") % {"role": self.get_role_display(), "wanted": wanted}
+                _("The role %(role)s works at %(wanted)s.")
+                % {"role": self.get_role_display(), "wanted": wanted}
             )
 
     def save(self, *args: Any, **kwargs: Any) -> None:

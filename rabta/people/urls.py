@@ -9,4 +9,5 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("account/", views.account, name="account"),
 ]

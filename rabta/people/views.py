@@ -1,15 +1,20 @@
+"""Logging in (password, plus a TOTP code for staff), second-factor enrolment, landing pages."""
+
 from __future__ import annotations
 
 import base64
-from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,16 +24,17 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rabta.core import ratelimit
-from rabta.people.auth import staff_required
+from rabta.people.auth import redirect_to_login, safe_next_url, staff_required
 from rabta.people.forms import LoginForm, TokenForm
-from rabta.people.models import OfficerProfile
+from rabta.people.models import OfficerProfile, User
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return default
+def _user_key(username: str) -> str:
+    return "user:" + username.strip().casefold()
+
+
+def _landing(user: User) -> str:
+    return reverse("people:staff_home" if user.is_staff_role else "people:account")
 
 
 @sensitive_post_parameters("password", "otp_token")
@@ -36,33 +42,57 @@ def _next_url(request: HttpRequest, default: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    """One form for everyone; staff who already paired an app also give its current code.
+
+    Every POST counts against two limits, per client and per username (keyed hashes only), so
+    neither one address guessing many accounts nor many addresses guessing one account gets far.
+    """
     form = LoginForm(request.POST or None)
     status = 200
+    retry_after = None
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
+        username = form.cleaned_data["username"].strip()
         client_ok = ratelimit.hit("login", "client:" + ratelimit.client_fingerprint(request))
-        user_ok = ratelimit.hit("login", "user:" + username.strip().lower())
+        user_ok = ratelimit.hit("login", _user_key(username))
         if not (client_ok and user_ok):
-            form.add_error(None, _("Too many attempts. Wait 15 minutes and try again."))
-            status = 429
+            window = settings.RABTA_RATE_LIMITS["login"][1]
+            minutes = max(1, -(-window // 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many login attempts. Wait %(minutes)d minute and try again.",
+                    "Too many login attempts. Wait %(minutes)d minutes and try again.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            status, retry_after = 429, window
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 form.add_error(None, _("That username and password do not match."))
             elif user.is_staff_role and user_has_device(user, confirmed=True):
-                device = match_token(user, form.cleaned_data["otp_token"].strip()) if form.cleaned_data["otp_token"] else None
+                token = form.cleaned_data["otp_token"].strip()
+                device = match_token(user, token) if token else None
                 if device is None:
                     form.add_error("otp_token", _("Enter the current code from your authenticator app."))
                 else:
                     login(request, user)
                     otp_login(request, device)
-                    return redirect(_next_url(request, "people:staff_home"))
+                    ratelimit.reset("login", _user_key(username))
+                    return redirect(safe_next_url(request, _landing(user)))
             else:
                 login(request, user)
-                if user.is_staff_role:
+                ratelimit.reset("login", _user_key(username))
+                if user.is_staff_role:  # first staff login: pair an app before any staff page
                     return redirect("people:two_factor_setup")
-                return redirect(_next_url(request, "places:home"))
-    return render(request, "people/login.html", {"form": form, "next": _next_url(request, "")}, status=status)
+                return redirect(safe_next_url(request, _landing(user)))
+    response = render(
+        request, "people/login.html", {"form": form, "next": safe_next_url(request)}, status=status
+    )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST
@@ -71,34 +101,40 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("places:home")
 
 
+@sensitive_post_parameters("otp_token")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """First staff login: pair an authenticator app (TOTP) and prove it works with one code."""
     user = request.user
-    if not user.is_authenticated or not user.is_staff_role:
-        return redirect("people:login")
+    if not user.is_authenticated:
+        return redirect_to_login(request)
+    if not user.is_staff_role:  # type: ignore[union-attr]
+        raise PermissionDenied
     if user_has_device(user, confirmed=True):
-        return redirect("people:staff_home" if user.is_verified() else "people:login")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        # Pairing another device needs a verified session; an unverified one logs in again.
+        return redirect("people:staff_home" if user.is_verified() else "people:login")  # type: ignore[union-attr,attr-defined]
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # verify_token is throttled by django-otp (growing delay after each failure).
         if device.verify_token(form.cleaned_data["otp_token"].strip()):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
             return redirect("people:staff_home")
         form.add_error("otp_token", _("That code did not match. Check the time on your phone and try again."))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
+    # Our own generated markup (path data only), inline so no image request carries the secret.
+    qr_svg = mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
         "people/two_factor_setup.html",
-        {"form": form, "qr_svg": buffer.getvalue().decode(), "secret": secret},
+        {"form": form, "qr_svg": qr_svg, "secret": secret},
     )
 
 
@@ -106,5 +142,21 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     beats = user.beats_in_scope().select_related("station")  # type: ignore[union-attr]
-    profile = OfficerProfile.objects.filter(user=user).select_related("station").first()
-    return render(request, "people/staff_home.html", {"beats": beats[:200], "beat_count": beats.count(), "profile": profile})
+    profile = OfficerProfile.objects.filter(user_id=user.pk or 0).select_related("station").first()
+    return render(
+        request,
+        "people/staff_home.html",
+        {"beats": beats[:200], "beat_count": beats.count(), "profile": profile},
+    )
+
+
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    """Where residents, volunteers and committee members land after logging in."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request)
+    if user.is_staff_role:  # type: ignore[union-attr]
+        return redirect("people:staff_home")
+    home_beat = user.scope_beat  # type: ignore[union-attr]
+    return render(request, "people/account.html", {"home_beat": home_beat})

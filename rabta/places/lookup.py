@@ -1,22 +1,28 @@
-"""Beat lookup by point, from an in-memory STRtree kept per process.
+"""Beat lookup by point, from an in-memory index (rabta.lib.geo.BeatIndex) kept per process.
 
 The index is rebuilt when beats change: at once in the process that saved the beat
-(Beat.save calls invalidate), and within RECHECK_SECONDS in every other process, which
-compares a cheap fingerprint of the beats table (count and latest update) before answering.
+(Beat.save and Beat.delete call invalidate; the GeoJSON importer invalidates again when its
+transaction commits), and within RECHECK_SECONDS in every other process, which compares a cheap
+fingerprint of the beats table (count, latest update, highest id) before answering. Code that
+writes beats without Beat.save (bulk_update, QuerySet.update) must set updated_at itself and
+call beat_index.invalidate(), or other processes only notice a change of count or id.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max
 
-from rabta.lib.geo import BeatIndex
+from rabta.lib.geo import BeatIndex, GeometryError, polygon_from_geojson
 
 if TYPE_CHECKING:
     from rabta.places.models import Beat
+
+logger = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 5.0
 
@@ -40,25 +46,40 @@ class CachedBeatIndex:
         agg = Beat.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk"))
         return (agg["n"], agg["latest"], agg["top"])
 
-    def index(self) -> BeatIndex[int]:
+    @staticmethod
+    def _build() -> BeatIndex[int]:
         from rabta.places.models import Beat
 
+        items = []
+        for pk, code, boundary in Beat.objects.values_list("pk", "code", "boundary").iterator():
+            try:
+                items.append((pk, polygon_from_geojson(boundary)))
+            except GeometryError as exc:
+                # One broken boundary (written around Beat.clean) must not take lookup down for all.
+                logger.error("beat %s left out of the lookup index: %s", code, exc)
+        return BeatIndex(items)
+
+    def index(self) -> BeatIndex[int]:
         now = time.monotonic()
         with self._lock:
             if self._index is not None and now - self._checked_at < RECHECK_SECONDS:
                 return self._index
+            # Fingerprint first, rows second: a change committed in between makes the next check
+            # rebuild once more, never leaves the index older than its fingerprint.
             fingerprint = self._current_fingerprint()
             if self._index is None or fingerprint != self._fingerprint:
-                rows = Beat.objects.values_list("pk", "boundary")
-                from rabta.lib.geo import polygon_from_geojson
-
-                self._index = BeatIndex((pk, polygon_from_geojson(boundary)) for pk, boundary in rows)
+                self._index = self._build()
                 self._fingerprint = fingerprint
             self._checked_at = now
             return self._index
 
     def beat_id_at(self, lat: float, lon: float) -> int | None:
+        """The id of the beat containing the point, or None when no beat does (or lat/lon are not finite)."""
         return self.index().lookup(lat, lon)
+
+    def beat_ids_at(self, lats: list[float], lons: list[float]) -> list[int | None]:
+        """Many points at once (imports, rollups): one answer per point, as beat_id_at would give."""
+        return self.index().lookup_many(lats, lons)
 
     def beat_at(self, lat: float, lon: float) -> Beat | None:
         from rabta.places.models import Beat

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from rabta.engagement.views.public import upcoming_meetings
 from rabta.people.models import OfficerProfile
 from rabta.places.forms import LocationForm
 from rabta.places.lookup import beat_index
@@ -84,5 +85,6 @@ def beat_detail(request: HttpRequest, code: str) -> HttpResponse:
             "womens_desk_officers": womens_desk_officers,
             "desk_hours": desk_hours(desk_station) if desk_station else "",
             "page_title": _("%(beat)s neighbourhood") % {"beat": beat.local_name},
+            "upcoming_meetings": upcoming_meetings(beat),
         },
     )
