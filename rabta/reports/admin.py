@@ -1,0 +1,126 @@
+"""Admin for categories only. Reports are never listed here: the admin would bypass visible_to
+(women's-desk and conduct reports must stay out of reach of station heads and coordinators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from rabta.reports.models import Category
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "sensitivity",
+        "first_contact_hours",
+        "resolution_hours",
+        "active",
+        "position",
+    ]
+    list_editable = ["active", "position"]
+    list_filter = ["sensitivity", "active"]
+    search_fields = ["name", "name_ur", "name_ps", "code"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "name_ur",
+                    "name_ps",
+                    "hint",
+                    "hint_ur",
+                    "hint_ps",
+                    "position",
+                    "active",
+                ]
+            },
+        ),
+        ("Routing", {"fields": ["sensitivity", "suggest_woman_officer", "open311_service_code"]}),
+        ("Deadlines", {"fields": ["first_contact_hours", "resolution_hours"]}),
+    ]
+
+    # Sensitivity decides who sees a report; only administrators may change categories.
+    def _is_admin(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return bool(user.is_active and (user.is_superuser or user.role == "admin"))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+
+# ---- Open311 client applications (API keys) -----------------------------------------------
+
+from django.contrib import messages  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
+
+from rabta.reports.open311.models import ApiClient  # noqa: E402
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Keys are stored hashed: a new key is shown once, in the message after saving, and never again."""
+
+    list_display = ["name", "key_hint", "active", "hourly_limit", "created", "last_used"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    readonly_fields = ["key_hint", "created", "last_used"]
+    fields = ["name", "active", "hourly_limit", "notes", "key_hint", "created", "last_used"]
+    actions = ["issue_new_key"]
+
+    def _is_admin(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return bool(user.is_active and (user.is_superuser or user.role == "admin"))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate instead: submissions keep pointing at their client
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
+        key = None if change else obj.set_new_key()
+        super().save_model(request, obj, form, change)
+        if key:
+            self._show_key(request, obj, key)
+
+    def _show_key(self, request: HttpRequest, obj: ApiClient, key: str) -> None:
+        messages.warning(
+            request,
+            f"API key for {obj.name}: {key} — copy it now; it is stored only as a hash "
+            "and cannot be shown again.",
+        )
+
+    @admin.action(description="Issue a new key (the old one stops working)")
+    def issue_new_key(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            key = client.set_new_key()
+            client.save(update_fields=["key_hash", "key_hint"])
+            self._show_key(request, client, key)

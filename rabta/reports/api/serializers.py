@@ -1,0 +1,193 @@
+"""What the staff API shows of a report: never contact details, never the precise location.
+
+Those two come only from the audited reveal endpoints (services.reveal_contact / reveal_location).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from rabta.reports.lifecycle import Status
+from rabta.reports.models import Report, ReportUpdate
+
+
+def _name(user: Any) -> str | None:
+    return (user.get_full_name() or user.username) if user is not None else None
+
+
+class ReportListSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.local_name")
+    beat = serializers.CharField(source="beat.code", allow_null=True, default=None)
+    status_display = serializers.CharField(source="get_status_display")
+    assignee = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    sensitive = serializers.BooleanField(source="is_sensitive")
+    public_location = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "public_id",
+            "category",
+            "category_name",
+            "beat",
+            "status",
+            "status_display",
+            "sensitive",
+            "channel",
+            "anonymous",
+            "assignee",
+            "created_at",
+            "first_contact_due",
+            "resolution_due",
+            "overdue",
+            "public_location",
+        ]
+        read_only_fields = fields
+
+    def get_assignee(self, report: Report) -> str | None:
+        return report.assignee.username if report.assignee_id and report.assignee else None
+
+    def get_overdue(self, report: Report) -> bool:
+        late = getattr(report, "is_late", None)
+        return bool(late) if late is not None else report.is_overdue()
+
+    def get_public_location(self, report: Report) -> dict[str, float] | None:
+        if report.public_lat is None or report.public_lon is None:
+            return None
+        return {"lat": report.public_lat, "lon": report.public_lon}
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    assigned_to = serializers.SerializerMethodField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+
+    class Meta:
+        model = ReportUpdate
+        fields = ["created_at", "author", "public", "note", "from_status", "to_status", "assigned_to"]
+        read_only_fields = fields
+
+    def get_author(self, update: ReportUpdate) -> str | None:
+        return _name(update.author)
+
+    def get_assigned_to(self, update: ReportUpdate) -> str | None:
+        return update.assigned_to.username if update.assigned_to else None
+
+
+class ReportDetailSerializer(ReportListSerializer):
+    updates = UpdateSerializer(many=True, read_only=True)
+    duplicate_of = serializers.CharField(source="duplicate_of.public_id", allow_null=True, default=None)
+    photos = serializers.SerializerMethodField()
+    has_contact = serializers.BooleanField()
+    has_precise_location = serializers.SerializerMethodField()
+    allowed_statuses = serializers.SerializerMethodField()
+
+    class Meta(ReportListSerializer.Meta):
+        fields = [
+            *ReportListSerializer.Meta.fields,
+            "description",
+            "place_description",
+            "occurred_on",
+            "occurred_period",
+            "language",
+            "no_sms",
+            "safe_call_hours",
+            "woman_officer_only",
+            "has_contact",
+            "has_precise_location",
+            "referred_to",
+            "duplicate_of",
+            "closed_reason",
+            "acknowledged_at",
+            "started_at",
+            "resolved_at",
+            "referred_at",
+            "duplicate_at",
+            "closed_at",
+            "allowed_statuses",
+            "photos",
+            "updates",
+        ]
+        read_only_fields = fields
+
+    def get_photos(self, report: Report) -> list[dict[str, str]]:
+        return [
+            {
+                "id": p.public_id,
+                "url": reverse("reports:photo", kwargs={"public_id": p.public_id}),
+                "thumbnail_url": reverse("reports:photo", kwargs={"public_id": p.public_id}) + "?thumb=1",
+            }
+            for p in report.photos.all()
+        ]
+
+    def get_has_precise_location(self, report: Report) -> bool:
+        return report.lat is not None and report.lon is not None
+
+    def get_allowed_statuses(self, report: Report) -> list[str]:
+        from rabta.reports.triage import allowed_targets
+
+        return allowed_targets(report)
+
+
+class NoteInSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    public = serializers.BooleanField(required=False, default=False)
+
+
+class AcknowledgeInSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    public = serializers.BooleanField(required=False, default=True)
+
+
+class StatusInSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.DUPLICATE])
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    public = serializers.BooleanField(required=False, default=True)
+    referred_to = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class AssignInSerializer(serializers.Serializer):
+    assignee = serializers.CharField(
+        allow_blank=True, required=False, default="", help_text="Username; empty to unassign."
+    )
+
+
+class DuplicateInSerializer(serializers.Serializer):
+    of = serializers.CharField(max_length=16, help_text="public_id of a suggested original (see duplicates).")
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class SuggestionSerializer(serializers.Serializer):
+    public_id = serializers.CharField()
+    distance_m = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class OfficerSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ContactSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    no_sms = serializers.BooleanField()
+    safe_call_hours = serializers.CharField()
+    woman_officer_only = serializers.BooleanField()
+
+
+class LocationSerializer(serializers.Serializer):
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,188 @@
+"""Staff JSON API for reports at /api/v1/reports/: the triage pages' data and actions as JSON.
+
+Authentication: the staff session only (log in at /<lang>/staff/login/ with password and TOTP code);
+DRF's session authentication also enforces CSRF on writes. No token or basic authentication: either
+would let a client skip the second factor. Every lookup starts from visible_to(user): out of scope is 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from rabta.reports import services, triage
+from rabta.reports.api import serializers as s
+from rabta.reports.lifecycle import Status
+from rabta.reports.models import Report
+
+
+class IsVerifiedStaff(BasePermission):
+    """A staff role with a second factor verified in this session (like people.auth.staff_required)."""
+
+    message = "Log in as staff with your authenticator code first."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        verified = getattr(user, "is_verified", None)
+        return bool(user and user.is_authenticated and user.is_staff_role and verified and verified())
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["open", "all", *Status.values], required=False, default="open", help_text="Default: open."
+    )
+    category = serializers.CharField(
+        required=False, default="", help_text="Category code, e.g. street_lighting."
+    )
+    beat = serializers.CharField(required=False, default="", help_text="Beat code.")
+    assigned = serializers.ChoiceField(choices=["", "me", "none"], required=False, default="")
+    overdue = serializers.BooleanField(required=False, default=False, help_text="Only overdue reports.")
+
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer),
+    404: OpenApiResponse(description="Not found or out of scope."),
+}
+
+
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reports in the caller's scope, overdue first."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsVerifiedStaff]
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f]{16}"
+    serializer_class = s.ReportListSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Report]:
+        if self.action == "list":
+            query = QueueQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            return triage.queue(self.request.user, triage.QueueFilters(**query.validated_data))
+        return triage.visible(self.request.user).select_related(
+            "category", "beat__station", "assignee", "duplicate_of"
+        )
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportListSerializer
+
+    def get_object(self) -> Report:
+        return triage.get_report(self.request.user, self.kwargs["public_id"])
+
+    @extend_schema(parameters=[QueueQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(request, self.get_object())
+
+    def _detail(self, request: Request, report: Report) -> Response:
+        report = (
+            Report.objects.prefetch_related("photos", "updates__author", "updates__assigned_to")
+            .select_related("category", "beat__station", "assignee", "duplicate_of")
+            .get(pk=report.pk)
+        )
+        return Response(s.ReportDetailSerializer(report, context={"request": request}).data)
+
+    def _run(self, request: Request, do: Any) -> Response:
+        report = self.get_object()
+        try:
+            do(report)
+        except triage.ActionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return self._detail(request, report)
+
+    @extend_schema(request=s.AcknowledgeInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, public_id: str) -> Response:
+        data = _valid(s.AcknowledgeInSerializer, request)
+        return self._run(request, lambda r: triage.acknowledge(report=r, by=request.user, **data))
+
+    @extend_schema(request=s.StatusInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request: Request, public_id: str) -> Response:
+        data = _valid(s.StatusInSerializer, request)
+        return self._run(request, lambda r: triage.change_status(report=r, by=request.user, **data))
+
+    @extend_schema(request=s.NoteInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, public_id: str) -> Response:
+        data = _valid(s.NoteInSerializer, request)
+        return self._run(request, lambda r: triage.add_note(report=r, by=request.user, **data))
+
+    @extend_schema(request=s.AssignInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, public_id: str) -> Response:
+        data = _valid(s.AssignInSerializer, request)
+        return self._run(
+            request, lambda r: triage.assign(report=r, by=request.user, to_username=data["assignee"])
+        )
+
+    @extend_schema(responses={200: s.OfficerSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def assignees(self, request: Request, public_id: str) -> Response:
+        officers = triage.assignable_officers(self.get_object())
+        return Response([{"username": u.username, "name": u.get_full_name() or u.username} for u in officers])
+
+    @extend_schema(responses={200: s.SuggestionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="duplicate-suggestions")
+    def duplicate_suggestions(self, request: Request, public_id: str) -> Response:
+        found = triage.duplicate_candidates(request.user, self.get_object())
+        return Response(
+            [
+                {"public_id": r.public_id, "distance_m": m, "created_at": r.created_at, "status": r.status}
+                for r, m in found
+            ]
+        )
+
+    @extend_schema(request=s.DuplicateInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, public_id: str) -> Response:
+        data = _valid(s.DuplicateInSerializer, request)
+        return self._run(
+            request,
+            lambda r: triage.mark_duplicate(
+                report=r, by=request.user, of_public_id=data["of"], note=data["note"]
+            ),
+        )
+
+    @extend_schema(request=None, responses={200: s.ContactSerializer, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"], url_path="reveal-contact")
+    def reveal_contact(self, request: Request, public_id: str) -> Response:
+        """The reporter's contact details. Every call is written to the access log."""
+        contact = services.reveal_contact(report=self.get_object(), viewer=request.user)
+        response = Response(
+            {
+                "phone": contact.phone,
+                "email": contact.email,
+                "no_sms": contact.no_sms,
+                "safe_call_hours": contact.safe_call_hours,
+                "woman_officer_only": contact.woman_officer_only,
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=None, responses={200: s.LocationSerializer, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"], url_path="reveal-location")
+    def reveal_location(self, request: Request, public_id: str) -> Response:
+        """The precise location the resident gave. Every call is written to the access log."""
+        found = services.reveal_location(report=self.get_object(), viewer=request.user)
+        response = Response({"lat": found[0], "lon": found[1]} if found else {"lat": None, "lon": None})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -1,0 +1,165 @@
+"""What Open311 may publish about a report, and nothing more.
+
+Decisions (see docs/readme-parts/triage-api-open311.md):
+* Only ordinary reports are public. Women's-desk categories, "a woman officer only" reports and
+  conduct complaints are never listed, and requests/{id} answers 404 for them exactly as for an
+  unknown id, so their existence does not leak.
+* Location is the snapped public point (~250 m) and the beat; never lat/lon, never the resident's
+  own words about the place.
+* Times are days (local midnight with its offset), like every public output of Rabta.
+* The resident's description is not published: free text can name people or houses. Internal notes,
+  public notes (written for the resident) and closing reasons are not published either; status_notes
+  is the status in words and agency_responsible names the station or the agency referred to.
+* No contact details, no photos (media_url stays empty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rabta.reports.lifecycle import OPEN_STATUSES, Status
+from rabta.reports.models import Category, Report, Sensitivity
+
+# Rabta status -> Open311 status (the spec knows only open and closed).
+OPEN311_STATUS = {s: ("open" if s in OPEN_STATUSES else "closed") for s in Status.values}
+
+
+def public_requests() -> Any:
+    return (
+        Report.objects.filter(category__sensitivity=Sensitivity.ORDINARY, woman_officer_only=False)
+        .select_related("category", "beat__station")
+        .only(
+            "public_id",
+            "status",
+            "referred_to",
+            "created_at",
+            "updated_at",
+            "resolution_due",
+            "public_lat",
+            "public_lon",
+            "category__open311_service_code",
+            "category__name",
+            "category__name_ur",
+            "category__name_ps",
+            "beat__code",
+            "beat__name",
+            "beat__name_ur",
+            "beat__name_ps",
+            "beat__station__name",
+            "beat__station__name_ur",
+            "beat__station__name_ps",
+        )
+    )
+
+
+def day(moment: dt.datetime | None) -> str | None:
+    """A w3 datetime at local midnight of the day: '2025-05-01T00:00:00+05:00'."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.isoformat()
+
+
+def status_notes(report: Report) -> str:
+    if report.status == Status.DUPLICATE:
+        return _("Duplicate of another report.")
+    if report.status == Status.REFERRED:
+        return _("Referred to another agency.")
+    return str(report.get_status_display())
+
+
+def service_request(report: Report) -> dict[str, Any]:
+    beat = report.beat
+    station = beat.station if beat else None
+    address = ", ".join(
+        x for x in (beat.local_name if beat else "", station.local_name if station else "") if x
+    )
+    agency = report.referred_to if report.status == Status.REFERRED and report.referred_to else ""
+    return {
+        "service_request_id": report.public_id,
+        "status": OPEN311_STATUS[report.status],
+        "status_notes": status_notes(report),
+        "service_name": report.category.local_name,
+        "service_code": report.category.open311_service_code,
+        "description": None,
+        "agency_responsible": agency or (station.local_name if station else None),
+        "service_notice": None,
+        "requested_datetime": day(report.created_at),
+        "updated_datetime": day(report.updated_at),
+        "expected_datetime": day(report.resolution_due) if report.status in OPEN_STATUSES else None,
+        "address": address or None,
+        "address_id": beat.code if beat else None,
+        "zipcode": None,
+        "lat": report.public_lat,
+        "long": report.public_lon,
+        "media_url": None,
+    }
+
+
+def service(category: Category) -> dict[str, Any]:
+    groups = {
+        Sensitivity.ORDINARY: _("Community safety"),
+        Sensitivity.WOMENS_DESK: _("Women's desk"),
+        Sensitivity.CONDUCT: _("Police conduct"),
+    }
+    return {
+        "service_code": category.open311_service_code,
+        "service_name": category.local_name,
+        "description": category.local_hint or category.local_name,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": category.code.replace("_", " "),
+        "group": str(groups.get(category.sensitivity, "")),
+    }
+
+
+YES_NO = [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}]
+
+
+def attributes() -> list[dict[str, Any]]:
+    """The same optional questions for every service: when, and how the resident may be contacted."""
+    return [
+        {
+            "variable": True,
+            "code": "occurred",
+            "datatype": "datetime",
+            "required": False,
+            "datatype_description": _("When it happened, ISO 8601 (a date is enough)."),
+            "order": 1,
+            "description": _("When did it happen?"),
+        },
+        {
+            "variable": True,
+            "code": "woman_officer_only",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": None,
+            "order": 2,
+            "description": _("Only a woman officer may handle this report or contact the resident."),
+            "values": YES_NO,
+        },
+        {
+            "variable": True,
+            "code": "no_sms",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": None,
+            "order": 3,
+            "description": _("Do not contact the resident by SMS (for example, a shared phone)."),
+            "values": YES_NO,
+        },
+        {
+            "variable": True,
+            "code": "safe_call_hours",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": _("Free text, at most 100 characters."),
+            "order": 4,
+            "description": _("Hours when it is safe to call the resident."),
+        },
+    ]

@@ -1,0 +1,102 @@
+"""Who may see which report. Every list, page, API and export starts from `visible_to(user)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rabta.reports.lifecycle import Status
+
+
+class Sensitivity(models.TextChoices):
+    # Imported by models.py; lives here so the queryset needs no circular import.
+    ORDINARY = "ordinary", _("Ordinary")
+    WOMENS_DESK = "womens_desk", _("Women's desk")
+    CONDUCT = "conduct", _("Complaint about police conduct")
+
+
+class ReportQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> ReportQuerySet:
+        """Reports `user` may see. Anything else must answer 404.
+
+        kind of report ->  ordinary          | women's desk category      | conduct complaint
+                           (not woman-only)  | or "a woman officer only"  |
+        ------------------------------------------------------------------------------------------
+        beat officer       own beats         | -                          | -
+        women's-desk       own beats         | her desk's station, and    | -
+          officer                            |   district stations with   |
+          (a woman on                        |   no desk of their own     |
+          the desk)                          |                            |
+        station head       own station       | own station                | -
+        district coord.    own district      | -                          | -
+        oversight          -                 | -                          | own district (all if unscoped)
+        admin              all               | -                          | -
+        analyst, resident,
+          volunteer, ...   -                 | -                          | -
+
+        Also: nobody ever sees a report that names them as the subject officer, and a report
+        with no beat is seen only by the unscoped roles in its column (admin / oversight).
+        """
+        from rabta.people.models import Gender, OfficerProfile, Role
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        conduct = Q(category__sensitivity=Sensitivity.CONDUCT)
+        sensitive = ~conduct & (Q(category__sensitivity=Sensitivity.WOMENS_DESK) | Q(woman_officer_only=True))
+        ordinary = ~conduct & ~sensitive
+        role = user.role
+        qs = self.exclude(subject_officer_id=user.pk)
+
+        if role == Role.ADMIN:
+            return qs.filter(ordinary)
+        if role == Role.OVERSIGHT:
+            if user.scope_district_id:
+                return qs.filter(conduct, beat__station__district_id=user.scope_district_id)
+            return qs.filter(conduct) if not user.scope_kind else qs.none()
+        if role == Role.DISTRICT_COORDINATOR and user.scope_district_id:
+            return qs.filter(ordinary, beat__station__district_id=user.scope_district_id)
+        if role == Role.STATION_HEAD and user.scope_station_id:
+            return qs.filter(~conduct, beat__station_id=user.scope_station_id)
+        if role in (Role.OFFICER, Role.WOMENS_DESK):
+            beats_through = OfficerProfile.beats.through.objects
+            my_beats = beats_through.filter(officerprofile__user_id=user.pk).values("beat_id")
+            mine = Q(beat_id__in=my_beats)
+            if user.scope_beat_id:
+                mine |= Q(beat_id=user.scope_beat_id)
+            allowed = ordinary & mine
+            desk = (
+                OfficerProfile.objects.filter(
+                    user_id=user.pk, on_womens_desk=True, gender=Gender.WOMAN, station__has_womens_desk=True
+                )
+                .values_list("station_id", "station__district_id")
+                .first()
+            )
+            if desk is not None:
+                station_id, district_id = desk
+                # A station without a desk sends women to a desk elsewhere in the district (as the
+                # beat page tells them), so those desks also receive its sensitive reports.
+                no_desk_nearby = Q(
+                    beat__station__has_womens_desk=False, beat__station__district_id=district_id
+                )
+                allowed |= sensitive & (Q(beat__station_id=station_id) | no_desk_nearby)
+            return qs.filter(allowed)
+        return qs.none()
+
+    def open(self) -> ReportQuerySet:
+        return self.filter(status__in=[Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS])
+
+    def overdue(self, now: dt.datetime | None = None) -> ReportQuerySet:
+        """Open reports past a deadline right now: no first contact in time, or not resolved in time."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Status.NEW, first_contact_due__lt=now)
+            | Q(status__in=[Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS], resolution_due__lt=now)
+        )
+
+    def with_contact_index(self, index: str) -> ReportQuerySet:
+        return self.filter(Q(contact_phone_index=index) | Q(contact_email_index=index))

@@ -1,0 +1,344 @@
+"""Writes that touch several models or send something: intake, status changes, contact reveals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from rabta.audit.models import AccessLog, record_access
+from rabta.lib.geo import snap_to_grid
+from rabta.places.lookup import beat_index
+from rabta.places.models import Beat
+from rabta.reports import contact as contact_crypto
+from rabta.reports import tracking
+from rabta.reports.lifecycle import IllegalTransition, Status
+from rabta.reports.models import Category, Channel, Photo, Report, ReportUpdate
+from rabta.reports.photos import ProcessedPhoto, process_upload
+from rabta.reports.tasks import schedule_deadline_checks
+
+MAX_PHOTOS = 3
+_CODE_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Submission:
+    report: Report
+    token: str
+    code: str
+    created: bool  # False when an idempotent replay found the report made by the first request
+
+    @property
+    def display_code(self) -> str:
+        return tracking.format_code(self.code)
+
+
+def _credentials(idempotency_key: str | None, attempt: int) -> tuple[str, str]:
+    if idempotency_key:
+        return tracking.derived_credentials(idempotency_key, attempt)
+    return tracking.new_token(), tracking.new_code()
+
+
+def _replay(idempotency_key: str) -> Submission | None:
+    report = Report.objects.filter(idempotency_key=tracking.hash_idempotency_key(idempotency_key)).first()
+    if report is None:
+        return None
+    for attempt in range(_CODE_ATTEMPTS):
+        token, code = tracking.derived_credentials(idempotency_key, attempt)
+        if tracking.hash_code(code) == report.tracking_code_hash:
+            return Submission(report=report, token=token, code=code, created=False)
+    raise RuntimeError("stored report does not match its idempotency key")  # pragma: no cover
+
+
+def submit_report(
+    *,
+    category: Category,
+    description: str,
+    beat: Beat | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    place_description: str = "",
+    occurred_on: dt.date | None = None,
+    occurred_period: str = "",
+    channel: str = Channel.WEB,
+    language: str = "en",
+    phone: str = "",
+    email: str = "",
+    no_sms: bool = False,
+    safe_call_hours: str = "",
+    woman_officer_only: bool = False,
+    photos: Sequence[IO[bytes] | ProcessedPhoto] = (),
+    idempotency_key: str | None = None,
+    subject_officer: Any = None,
+    beat_id: int | None = None,
+    on_created: Callable[[Report], object] | None = None,
+) -> Submission:
+    """Create a report with its credentials, photos, first update and deadline checks.
+
+    Photos may be uploaded files (checked here; PhotoError propagates) or already processed.
+    With an idempotency key, a second call returns the first call's report and credentials.
+    `beat_id` may stand in for `beat` when the caller already looked the point up (no Beat row is
+    read). `on_created(report)` runs inside the report's own transaction, so a caller's extra rows
+    commit with the report or not at all, without wrapping this call in a transaction of its own:
+    called outside any transaction, an intake is one BEGIN ... COMMIT and no savepoint.
+    """
+    if idempotency_key:
+        existing = _replay(idempotency_key)
+        if existing is not None:
+            return existing
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(f"at most {MAX_PHOTOS} photos")
+    processed = [p if isinstance(p, ProcessedPhoto) else process_upload(p) for p in photos]
+
+    phone_e164 = contact_crypto.normalise_phone(phone) if phone.strip() else ""
+    email_norm = contact_crypto.normalise_email(email) if email.strip() else ""
+    if beat is not None:
+        beat_id = beat.pk
+    elif beat_id is None and lat is not None and lon is not None:
+        beat_id = beat_index.beat_id_at(lat, lon)
+    public_lat = public_lon = None
+    if lat is not None and lon is not None:
+        public_lat, public_lon = snap_to_grid(lat, lon)
+
+    report = Report(
+        category=category,
+        beat_id=beat_id,
+        lat=lat,
+        lon=lon,
+        public_lat=public_lat,
+        public_lon=public_lon,
+        place_description=place_description.strip()[:300],
+        description=description.strip(),
+        occurred_on=occurred_on,
+        occurred_period=occurred_period,
+        channel=channel,
+        language=language[:8] or "en",
+        subject_officer=subject_officer,
+        anonymous=not (phone_e164 or email_norm),
+        no_sms=no_sms,
+        safe_call_hours=safe_call_hours.strip()[:100],
+        woman_officer_only=woman_officer_only,
+        idempotency_key=tracking.hash_idempotency_key(idempotency_key) if idempotency_key else None,
+    )
+    if phone_e164:
+        report.contact_phone_encrypted = contact_crypto.encrypt_phone(phone_e164)
+        report.contact_phone_index = contact_crypto.phone_index(phone_e164)
+    if email_norm:
+        report.contact_email_encrypted = contact_crypto.encrypt_email(email_norm)
+        report.contact_email_index = contact_crypto.email_index(email_norm)
+    if beat is not None:
+        report.beat = beat  # keeps the caller's object (and its station) on the report
+    report.created_at = timezone.now()
+    report.set_deadlines()
+
+    for attempt in range(_CODE_ATTEMPTS):
+        token, code = _credentials(idempotency_key, attempt)
+        report.tracking_token_hash = tracking.hash_token(token)
+        report.tracking_code_hash = tracking.hash_code(code)
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+                for item in processed:
+                    _save_photo(report, item)
+                ReportUpdate.objects.create(
+                    report=report,
+                    author=None,
+                    public=False,
+                    to_status=Status.NEW,
+                    created_at=report.created_at,
+                )
+                # In the same transaction: a report never exists without its deadline checks (the
+                # database task backend writes them as rows), and no extra commit per intake.
+                schedule_deadline_checks(report)
+                if on_created is not None:
+                    on_created(report)
+        except IntegrityError:
+            report.pk = None
+            report._state.adding = True
+            if idempotency_key:
+                existing = _replay(idempotency_key)
+                if existing is not None:  # the twin request won the race
+                    return existing
+            if Report.objects.filter(tracking_code_hash=report.tracking_code_hash).exists():
+                continue  # code collision: draw again
+            raise
+        break
+    else:  # pragma: no cover - 8 collisions in a 9e9 space
+        raise RuntimeError("could not allocate a tracking code")
+
+    transaction.on_commit(lambda: _after_submit(report))
+    return Submission(report=report, token=token, code=code, created=True)
+
+
+def _save_photo(report: Report, item: ProcessedPhoto) -> Photo:
+    photo = Photo(report=report, width=item.width, height=item.height)
+    photo.image.save("photo.jpg", ContentFile(item.image), save=False)
+    photo.thumbnail.save("thumb.jpg", ContentFile(item.thumbnail), save=False)
+    photo.save()
+    return photo
+
+
+def _after_submit(report: Report) -> None:
+    from rabta.reports.notify import notify_reporter
+
+    notify_reporter(report=report, event="received")
+
+
+# ---- lifecycle with notifications ---------------------------------------------------------
+
+
+def change_status(
+    *,
+    report: Report,
+    by: Any,
+    to: str,
+    note: str = "",
+    public: bool = True,
+    referred_to: str = "",
+    duplicate_of: Report | None = None,
+    reason: str = "",
+) -> ReportUpdate:
+    """Move a report to status `to` (IllegalTransition if not allowed) and tell the reporter."""
+    with transaction.atomic():
+        if to == Status.ACKNOWLEDGED and report.status == Status.DUPLICATE:
+            update = report.reopen(by=by, note=note, public=public)
+        elif to == Status.ACKNOWLEDGED:
+            update = report.acknowledge(by=by, note=note, public=public)
+        elif to == Status.IN_PROGRESS and report.status in (Status.RESOLVED, Status.REFERRED):
+            update = report.reopen(by=by, note=note, public=public)
+        elif to == Status.IN_PROGRESS:
+            update = report.start(by=by, note=note, public=public)
+        elif to == Status.RESOLVED:
+            update = report.resolve(by=by, note=note, public=public)
+        elif to == Status.REFERRED:
+            update = report.refer(by=by, to=referred_to, note=note, public=public)
+        elif to == Status.DUPLICATE:
+            if duplicate_of is None:
+                raise IllegalTransition(report.status, to, "say which report it duplicates")
+            update = report.mark_duplicate(by=by, of=duplicate_of, note=note, public=public)
+        elif to == Status.CLOSED:
+            update = report.close(by=by, reason=reason, note=note, public=public)
+        else:
+            raise IllegalTransition(report.status, to)
+        transaction.on_commit(lambda: _notify(report, "status"))
+    return update
+
+
+def add_note(*, report: Report, by: Any, note: str, public: bool) -> ReportUpdate:
+    if not note.strip():
+        raise ValidationError("a note needs text")
+    with transaction.atomic():
+        update = report.add_note(by=by, note=note, public=public)
+        if public:
+            transaction.on_commit(lambda: _notify(report, "note"))
+    return update
+
+
+def assign(*, report: Report, to: Any, by: Any) -> ReportUpdate:
+    """Assign to someone who may see the report (a sensitive report never goes to a male officer)."""
+    if to is not None and not Report.objects.visible_to(to).filter(pk=report.pk).exists():
+        raise PermissionDenied("the assignee cannot see this report")
+    return report.assign(to=to, by=by)
+
+
+def _notify(report: Report, event: Literal["received", "status", "note"]) -> None:
+    from rabta.reports.notify import notify_reporter
+
+    notify_reporter(report=report, event=event)
+
+
+# ---- staff reveals (audited) --------------------------------------------------------------
+
+
+def _check_visible(report: Report, viewer: Any) -> None:
+    if not Report.objects.visible_to(viewer).filter(pk=report.pk).exists():
+        raise Http404("no such report")
+
+
+def decrypt_contact(report: Report) -> contact_crypto.Contact:
+    """Decrypt without checks or logging: for notify.py only. Staff code uses reveal_contact."""
+    cipher = tracking.cipher()
+    phone = (
+        cipher.decrypt(report.contact_phone_encrypted, context=contact_crypto.PHONE_CONTEXT)
+        if report.contact_phone_encrypted
+        else ""
+    )
+    email = (
+        cipher.decrypt(report.contact_email_encrypted, context=contact_crypto.EMAIL_CONTEXT)
+        if report.contact_email_encrypted
+        else ""
+    )
+    return contact_crypto.Contact(
+        phone=phone,
+        email=email,
+        no_sms=report.no_sms,
+        safe_call_hours=report.safe_call_hours,
+        woman_officer_only=report.woman_officer_only,
+    )
+
+
+def reveal_contact(*, report: Report, viewer: Any) -> contact_crypto.Contact:
+    """The reporter's contact for a staff member allowed to see the report; every call is logged."""
+    _check_visible(report, viewer)
+    record_access(actor=viewer, action=AccessLog.Action.VIEW_CONTACT, obj=report, detail="reporter contact")
+    return decrypt_contact(report)
+
+
+def reveal_location(*, report: Report, viewer: Any) -> tuple[float, float] | None:
+    _check_visible(report, viewer)
+    if report.lat is None or report.lon is None:
+        return None
+    record_access(actor=viewer, action=AccessLog.Action.VIEW_LOCATION, obj=report, detail="precise location")
+    return report.lat, report.lon
+
+
+# ---- resident tracking --------------------------------------------------------------------
+
+
+def find_by_token(token: str) -> Report | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Report.objects.select_related("category")
+        .filter(tracking_token_hash=tracking.hash_token(token))
+        .first()
+    )
+
+
+def find_by_code(text: str) -> Report | None:
+    code = tracking.normalise_code(text)
+    if code is None:
+        return None
+    return (
+        Report.objects.select_related("category").filter(tracking_code_hash=tracking.hash_code(code)).first()
+    )
+
+
+def tracking_path(token: str, language: str) -> str:
+    with translation.override(language):
+        return reverse("reports:track", kwargs={"token": token})
+
+
+def tracking_url(request: HttpRequest | None, token: str, language: str) -> str:
+    path = tracking_path(token, language)
+    if request is not None:
+        return request.build_absolute_uri(path)
+    from django.conf import settings
+
+    base = getattr(settings, "RABTA_PUBLIC_URL", "").rstrip("/")
+    return f"{base}{path}" if base else path
+
+
+def public_updates(report: Report) -> Iterable[ReportUpdate]:
+    """What the resident may read: status changes and public notes, never authors or internal notes."""
+    return report.updates.filter(public=True).only(
+        "note", "from_status", "to_status", "created_at", "report_id"
+    )

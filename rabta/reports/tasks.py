@@ -1,0 +1,128 @@
+"""Deadline checks. A check is enqueued for each due time when a report arrives (run_after), and
+`manage.py flag_overdue` sweeps everything from cron as a safety net; both call the same code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from rabta.reports.lifecycle import OPEN_STATUSES, Status
+from rabta.reports.models import Report, ReportUpdate
+
+logger = logging.getLogger(__name__)
+
+
+def schedule_deadline_checks(report: Report) -> None:
+    for due in {report.first_contact_due, report.resolution_due}:
+        if due is not None:
+            # A minute's slack so the check runs after the deadline, not on it.
+            check_report_deadlines.using(run_after=due + dt.timedelta(minutes=1)).enqueue(report.pk)
+
+
+@task()
+def check_report_deadlines(report_id: int) -> list[str]:
+    report = Report.objects.select_related("category", "beat__station").filter(pk=report_id).first()
+    return flag_report(report) if report is not None else []
+
+
+@task()
+def sweep_overdue() -> int:
+    return flag_overdue_reports()
+
+
+def flag_overdue_reports(now: dt.datetime | None = None) -> int:
+    """Flag every newly overdue report and tell its supervisors. Returns how many flags were set."""
+    now = now or timezone.now()
+    candidates = (
+        Report.objects.overdue(now)
+        .filter(  # not yet flagged for the deadline that is missed
+            Q(status=Status.NEW, first_contact_due__lt=now, first_contact_overdue_at__isnull=True)
+            | Q(resolution_due__lt=now, resolution_overdue_at__isnull=True)
+        )
+        .select_related("category", "beat__station")
+    )
+    return sum(len(flag_report(report, now=now)) for report in candidates)
+
+
+def flag_report(report: Report, *, now: dt.datetime | None = None) -> list[str]:
+    """Set the overdue flags this report has earned; returns the kinds newly flagged."""
+    now = now or timezone.now()
+    kinds: list[str] = []
+    fields: list[str] = []
+    first_missed = report.status == Status.NEW and report.first_contact_due and report.first_contact_due < now
+    if first_missed and report.first_contact_overdue_at is None:
+        report.first_contact_overdue_at = now
+        kinds.append("first_contact")
+        fields.append("first_contact_overdue_at")
+    late = report.status in OPEN_STATUSES and report.resolution_due and report.resolution_due < now
+    if late and report.resolution_overdue_at is None:
+        report.resolution_overdue_at = now
+        kinds.append("resolution")
+        fields.append("resolution_overdue_at")
+    if not kinds:
+        return []
+    with transaction.atomic():
+        # Guard against a concurrent sweep: only the first writer wins each flag.
+        won = Report.objects.filter(pk=report.pk, **{f"{f}__isnull": True for f in fields}).update(
+            **{f: now for f in fields}
+        )
+        if not won:
+            return []
+        ReportUpdate.objects.create(
+            report=report, author=None, public=False, note="overdue: " + ", ".join(kinds), created_at=now
+        )
+        transaction.on_commit(lambda: notify_supervisors(report=report, kinds=kinds))
+    return kinds
+
+
+def supervisors_of(report: Report) -> list[Any]:
+    """Who is told about a missed deadline: station heads of the report's station and, for conduct
+    complaints, the oversight members; always only people who can see the report."""
+    from rabta.people.models import Role, User
+
+    unscoped = Q(scope_station__isnull=True, scope_district__isnull=True, scope_beat__isnull=True)
+    candidates = User.objects.filter(is_active=True, role__in=[Role.STATION_HEAD, Role.OVERSIGHT])
+    if report.beat is not None:
+        station = report.beat.station
+        candidates = candidates.filter(
+            Q(scope_station_id=station.pk) | Q(scope_district_id=station.district_id) | unscoped
+        )
+    else:
+        candidates = candidates.filter(unscoped)
+    return [u for u in candidates if Report.objects.visible_to(u).filter(pk=report.pk).exists()]
+
+
+def notify_supervisors(*, report: Report, kinds: list[str]) -> int:
+    sent = 0
+    for user in supervisors_of(report):
+        if not user.email:
+            continue
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            due = report.first_contact_due if "first_contact" in kinds else report.resolution_due
+            when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT") if due else ""
+            what = (
+                _("No first contact was made by %(when)s.")
+                if "first_contact" in kinds
+                else _("It was not resolved by %(when)s.")
+            ) % {"when": when}
+            subject = _("Overdue report %(id)s") % {"id": report.public_id}
+            body = "\n\n".join(
+                [
+                    _("Report %(id)s (%(category)s) is overdue.")
+                    % {"id": report.public_id, "category": report.category.name},
+                    what,
+                    _("Open it in Rabta's triage pages to act on it."),
+                ]
+            )
+        send_mail(str(subject), body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+        sent += 1
+    return sent

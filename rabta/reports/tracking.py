@@ -1,0 +1,85 @@
+"""Tracking credentials: a long random token (the private link) and a short numeric code.
+
+Only hashes are stored. The token (>= 128 bits) is hashed with SHA-256: it cannot be guessed, so a
+plain hash is enough. The 10-digit code has only ~33 bits, so it gets a keyed hash (the blind-index
+key): a copy of the database alone cannot be brute-forced back to codes. Code lookups are also
+rate-limited per client (views).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from functools import lru_cache
+
+from django.conf import settings
+
+from rabta.lib.crypto import FieldCipher
+
+CODE_DIGITS = 10
+TOKEN_BYTES = 24  # 192 bits, 32 url-safe characters
+
+# Urdu/Pashto keyboards type Eastern Arabic or Persian digits; accept them as the same code.
+_DIGIT_MAP = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+@lru_cache(maxsize=4)
+def _cipher_for(key: bytes) -> FieldCipher:
+    return FieldCipher(key)
+
+
+def cipher() -> FieldCipher:
+    return _cipher_for(settings.RABTA_FIELD_KEY)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_code() -> str:
+    # A leading digit of 1-9 so the code never loses a zero in a spreadsheet or an SMS client.
+    return str(secrets.randbelow(9 * 10 ** (CODE_DIGITS - 1)) + 10 ** (CODE_DIGITS - 1))
+
+
+def normalise_code(text: str) -> str | None:
+    """'482-177 3015', '۴۸۲۱۷۷۳۰۱۵' -> '4821773015'; None when it cannot be a code."""
+    digits = _NOT_DIGITS.sub("", (text or "").translate(_DIGIT_MAP))
+    return digits if len(digits) == CODE_DIGITS else None
+
+
+def hash_idempotency_key(key: str) -> str:
+    """Stored instead of the form's key, so the database alone cannot re-derive credentials."""
+    return hashlib.sha256(("idempotency:" + key).encode("utf-8")).hexdigest()
+
+
+def derived_credentials(idempotency_key: str, attempt: int) -> tuple[str, str]:
+    """Token and code for a form submission, derived from its one-time key and a server secret.
+
+    A double-submitted form must land on the same success page, but we keep only hashes of the
+    credentials; deriving them lets the second request show them again. `attempt` changes the
+    code when it collides with an existing one.
+    """
+    secret = hashlib.sha256(b"rabta:tracking:" + settings.RABTA_FIELD_KEY).digest()
+    raw = hmac.new(secret, f"token\0{idempotency_key}".encode(), hashlib.sha256).digest()
+    token = base64.urlsafe_b64encode(raw[:TOKEN_BYTES]).decode("ascii").rstrip("=")
+    mac = hmac.new(secret, f"code\0{attempt}\0{idempotency_key}".encode(), hashlib.sha256).digest()
+    span = 9 * 10 ** (CODE_DIGITS - 1)
+    code = str(int.from_bytes(mac[:8], "big") % span + 10 ** (CODE_DIGITS - 1))
+    return token, code
+
+
+def hash_code(code: str) -> str:
+    return cipher().blind_index(code, context="report.tracking_code")
+
+
+def format_code(code: str) -> str:
+    """Grouped for reading aloud: 482-177-3015."""
+    return f"{code[:3]}-{code[3:6]}-{code[6:]}"

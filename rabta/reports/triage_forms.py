@@ -1,0 +1,84 @@
+"""Small forms for the triage pages. Plain Django forms: they post without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rabta.reports.lifecycle import Status
+from rabta.reports.models import Category
+from rabta.reports.triage import QueueFilters
+
+STATUS_FILTERS = [("open", _("Open")), ("all", _("All")), *Status.choices]
+ASSIGNED_FILTERS = [("", _("Anyone")), ("me", _("Assigned to me")), ("none", _("Nobody yet"))]
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    assigned = forms.ChoiceField(label=_("Assigned"), choices=ASSIGNED_FILTERS, required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, categories: Iterable[Category] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.code, c.local_name) for c in categories
+        ]
+
+    def filters(self) -> QueueFilters:
+        data = self.cleaned_data
+        return QueueFilters(
+            status=data.get("status") or "open",
+            category=data.get("category") or "",
+            overdue=bool(data.get("overdue")),
+            assigned=data.get("assigned") or "",
+        )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    public = forms.TypedChoiceField(
+        label=_("Who can read it"),
+        choices=[("1", _("The resident too (public)")), ("0", _("Police only (internal)"))],
+        coerce=lambda v: v == "1",
+        initial="0",
+        required=False,
+        empty_value=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"))
+    referred_to = forms.CharField(
+        label=_("Referred to (agency or dispute resolution council)"), required=False, max_length=200
+    )
+    reason = forms.CharField(label=_("Reason for closing"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note for the resident (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, targets: Iterable[str] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        labels = dict(Status.choices)
+        self.fields["to"].choices = [(t, labels[t]) for t in targets]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+
+    def __init__(self, *args: Any, officers: Iterable[Any] = (), initial_user: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Nobody"))] + [
+            (u.username, u.get_full_name() or u.username) for u in officers
+        ]
+        if initial_user is not None:
+            self.fields["assignee"].initial = initial_user.username

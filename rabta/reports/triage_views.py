@@ -1,0 +1,192 @@
+"""Officer triage pages under /<lang>/staff/reports/: a queue, a report, and POST actions.
+
+Phone-first and JavaScript-free: every action is a small form that posts and comes back to the
+report (post/redirect/get). Contact details and the precise location appear only in the response to
+an explicit POST, never in a URL or the session, and every reveal is written to the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from rabta.people.auth import staff_required
+from rabta.reports import services, triage
+from rabta.reports.lifecycle import Status
+from rabta.reports.models import Category, Report
+from rabta.reports.triage_forms import AssignForm, NoteForm, QueueFilterForm, StatusForm
+
+
+@never_cache
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None, categories=Category.objects.order_by("position", "name"))
+    filters = form.filters() if form.is_bound and form.is_valid() else triage.QueueFilters()
+    now = timezone.now()
+    page = Paginator(triage.queue(request.user, filters, now=now), triage.QUEUE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/staff/queue.html",
+        {"form": form, "page": page, "now": now, "query": query.urlencode(), "filters": filters},
+    )
+
+
+def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+    updates = list(report.updates.select_related("author", "assigned_to").order_by("created_at", "pk"))
+    suggestions = triage.duplicate_candidates(request.user, report) if report.is_open else []
+    return {
+        "report": report,
+        "updates": updates,
+        "photos": list(report.photos.all()),
+        "now": timezone.now(),
+        "overdue": report.is_overdue(),
+        "targets": triage.allowed_targets(report),
+        "status_form": StatusForm(targets=triage.allowed_targets(report)),
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(officers=triage.assignable_officers(report), initial_user=report.assignee),
+        "suggestions": suggestions,
+        "can_duplicate": Status.DUPLICATE in triage.TRANSITIONS.get(report.status, ()),
+        "Status": Status,
+        **extra,
+    }
+
+
+@never_cache
+@staff_required
+@require_GET
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = triage.get_report(request.user, public_id)
+    return render(request, "reports/staff/detail.html", _detail_context(request, report))
+
+
+@never_cache
+@staff_required
+@require_POST
+def reveal_contact(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = triage.get_report(request.user, public_id)
+    contact = services.reveal_contact(report=report, viewer=request.user)  # audited
+    response = render(request, "reports/staff/detail.html", _detail_context(request, report, contact=contact))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@staff_required
+@require_POST
+def reveal_location(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = triage.get_report(request.user, public_id)
+    location = services.reveal_location(report=report, viewer=request.user)  # audited
+    response = render(
+        request,
+        "reports/staff/detail.html",
+        _detail_context(request, report, location=location, location_revealed=True),
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _act(request: HttpRequest, public_id: str, do: Callable[[Report], str]) -> HttpResponse:
+    report = triage.get_report(request.user, public_id)
+    try:
+        done = do(report)
+    except triage.ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("reports:staff_detail", public_id=report.public_id)
+
+
+@staff_required
+@require_POST
+def acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
+    def do(report: Report) -> str:
+        form = NoteForm(request.POST)
+        form.is_valid()
+        note = form.cleaned_data.get("note", "")
+        triage.acknowledge(
+            report=report, by=request.user, note=note, public=form.cleaned_data.get("public", True)
+        )
+        return _("Acknowledged. The resident can see it on their tracking page.")
+
+    return _act(request, public_id, do)
+
+
+@staff_required
+@require_POST
+def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    def do(report: Report) -> str:
+        form = StatusForm(request.POST, targets=triage.allowed_targets(report))
+        if not form.is_valid():
+            raise triage.ActionError(" ".join(" ".join(e) for e in form.errors.values()))
+        data = form.cleaned_data
+        triage.change_status(
+            report=report,
+            by=request.user,
+            to=data["to"],
+            note=data["note"],
+            public=True,
+            referred_to=data["referred_to"],
+            reason=data["reason"],
+        )
+        return _("Status changed to %(status)s.") % {"status": report.get_status_display()}
+
+    return _act(request, public_id, do)
+
+
+@staff_required
+@require_POST
+def add_note(request: HttpRequest, public_id: str) -> HttpResponse:
+    def do(report: Report) -> str:
+        form = NoteForm(request.POST)
+        if not form.is_valid() or not form.cleaned_data["note"].strip():
+            raise triage.ActionError(_("Write the note first."))
+        public = form.cleaned_data["public"]
+        triage.add_note(report=report, by=request.user, note=form.cleaned_data["note"], public=public)
+        return _("Public note added: the resident will see it.") if public else _("Internal note added.")
+
+    return _act(request, public_id, do)
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, public_id: str) -> HttpResponse:
+    def do(report: Report) -> str:
+        username = request.POST.get("assignee", "").strip()
+        triage.assign(report=report, by=request.user, to_username=username)
+        if report.assignee is None:
+            return _("Nobody is assigned now.")
+        name = report.assignee.get_full_name() or report.assignee.username
+        return _("Assigned to %(name)s.") % {"name": name}
+
+    return _act(request, public_id, do)
+
+
+@staff_required
+@require_POST
+def mark_duplicate(request: HttpRequest, public_id: str) -> HttpResponse:
+    def do(report: Report) -> str:
+        triage.mark_duplicate(
+            report=report,
+            by=request.user,
+            of_public_id=request.POST.get("of", "").strip(),
+            note=request.POST.get("note", "").strip()[:2000],
+        )
+        return _("Marked as a duplicate of report %(id)s.") % {
+            "id": report.duplicate_of.public_id if report.duplicate_of else ""
+        }
+
+    return _act(request, public_id, do)

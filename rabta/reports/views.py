@@ -1,0 +1,176 @@
+"""Resident pages (report, track) and the staff-only photo view. No JavaScript needed.
+
+Nothing here logs or stores request metadata: the rate limiter sees the client address only
+through a keyed hash, and no view writes an IP address or user agent anywhere.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rabta.core import ratelimit
+from rabta.people.auth import staff_required
+from rabta.places.models import Beat
+from rabta.reports import contact as contact_crypto
+from rabta.reports import services
+from rabta.reports.forms import ReportForm, TrackCodeForm, new_idempotency_key
+from rabta.reports.models import Category, Photo, Report, Sensitivity, Status
+
+
+def _private(view: Any) -> Any:
+    """Pages carrying a tracking credential: never cached, never indexed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def try_later(request: HttpRequest, what: str) -> HttpResponse:
+    return render(request, "reports/try_later.html", {"what": what}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@_private
+def report_form(request: HttpRequest) -> HttpResponse:
+    categories = list(Category.objects.filter(active=True))
+    if request.method == "POST":
+        if not ratelimit.hit("report", ratelimit.client_fingerprint(request)):
+            return try_later(request, "report")
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            for index in filter(
+                None,
+                [
+                    contact_crypto.phone_index(data["phone"]) if data["phone"] else "",
+                    contact_crypto.email_index(data["email"]) if data["email"] else "",
+                ],
+            ):
+                if not ratelimit.hit("report_contact", index):
+                    return try_later(request, "report")
+            with transaction.atomic():
+                submission = services.submit_report(
+                    category=data["category"],
+                    description=data["description"],
+                    beat=data["beat"],
+                    lat=data["lat"],
+                    lon=data["lon"],
+                    place_description=data["place_description"],
+                    occurred_on=data["occurred_on"],
+                    occurred_period=data["occurred_period"],
+                    channel="web",
+                    language=translation.get_language() or "en",
+                    phone=data["phone"],
+                    email=data["email"],
+                    no_sms=data["no_sms"],
+                    safe_call_hours=data["safe_call_hours"],
+                    woman_officer_only=data["woman_officer_only"],
+                    photos=form.photos,
+                    idempotency_key=data["idempotency_key"],
+                )
+            report = submission.report
+            # Rendered straight from the POST (no redirect): the token never appears in a URL
+            # the server logs, and a repeated POST shows the same page thanks to the idempotency key.
+            return render(
+                request,
+                "reports/done.html",
+                {
+                    "report": report,
+                    "tracking_url": services.tracking_url(request, submission.token, report.language),
+                    "code": submission.display_code,
+                    "is_conduct": report.category.sensitivity == Sensitivity.CONDUCT,
+                },
+            )
+    else:
+        initial: dict[str, Any] = {"idempotency_key": new_idempotency_key()}
+        beat_code = request.GET.get("beat", "")[:32]
+        if beat_code and Beat.objects.filter(code=beat_code).exists():
+            initial["beat"] = beat_code
+        category_code = request.GET.get("category", "")[:40]
+        chosen = next((c for c in categories if c.code == category_code), None)
+        if chosen is not None:
+            initial["category"] = chosen.pk
+            initial["woman_officer_only"] = chosen.suggest_woman_officer
+        form = ReportForm(initial=initial)
+    return render(
+        request,
+        "reports/form.html",
+        {
+            "form": form,
+            "categories": categories,
+            "conduct_codes": [c.code for c in categories if c.sensitivity == Sensitivity.CONDUCT],
+        },
+    )
+
+
+def _tracking_page(request: HttpRequest, report: Report) -> HttpResponse:
+    updates = [u for u in report.updates.all() if u.public or (u.to_status and u.to_status != u.from_status)]
+    return render(
+        request,
+        "reports/track.html",
+        {
+            "report": report,
+            "updates": updates,
+            "is_conduct": report.category.sensitivity == Sensitivity.CONDUCT,
+            "Status": Status,
+        },
+    )
+
+
+@require_GET
+@_private
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    report = services.find_by_token(token)
+    if report is None:
+        return render(
+            request, "reports/track_lookup.html", {"form": TrackCodeForm(), "unknown": True}, status=404
+        )
+    return _tracking_page(request, report)
+
+
+@require_http_methods(["GET", "POST"])
+@_private
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not ratelimit.hit("track", ratelimit.client_fingerprint(request)):
+            return try_later(request, "track")
+        form = TrackCodeForm(request.POST)
+        if form.is_valid():
+            report = services.find_by_code(form.cleaned_data["code"])
+            if report is not None:
+                return _tracking_page(request, report)
+            return render(request, "reports/track_lookup.html", {"form": form, "unknown": True}, status=404)
+    else:
+        form = TrackCodeForm()
+    return render(request, "reports/track_lookup.html", {"form": form})
+
+
+@require_GET
+@staff_required
+def photo(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A report's photo for staff who can see the report; everyone else gets 404."""
+    item = get_object_or_404(
+        Photo.objects.filter(report__in=Report.objects.visible_to(request.user)), public_id=public_id
+    )
+    field = item.thumbnail if request.GET.get("thumb") else item.image
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("photo file missing") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response  # type: ignore[return-value]  # a streaming response, as staff_required allows

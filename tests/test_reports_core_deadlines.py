@@ -1,0 +1,132 @@
+"""Deadlines: overdue reports are flagged once and the right supervisor is told."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from rabta.people.models import Role
+from rabta.reports.models import Report, Status
+from rabta.reports.tasks import check_report_deadlines, flag_overdue_reports
+from tests import factories
+from tests.conftest import World
+from tests.tasks_helper import run_ready_tasks
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def emails(world: World) -> World:
+    for user in (world.station_head, world.other_station_head, world.oversight, world.district_coordinator):
+        user.email = f"{user.username}@police.example"
+        user.save(update_fields=["email"])
+    return world
+
+
+def test_deadlines_come_from_the_category(world: World) -> None:
+    with time_machine.travel(START, tick=False):
+        theft = factories.report("theft", beat_obj=world.beat_a).report
+        lights = factories.report("street_lighting", beat_obj=world.beat_a).report
+    assert theft.first_contact_due == START + dt.timedelta(hours=24)
+    assert theft.resolution_due == START + dt.timedelta(hours=72)
+    assert lights.resolution_due == START + dt.timedelta(days=14)
+
+
+def test_enqueued_check_flags_and_notifies_station_head(
+    emails: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = emails
+    with time_machine.travel(START, tick=False), django_capture_on_commit_callbacks(execute=True):
+        report = factories.report("theft", beat_obj=world.beat_a, email="resident@example.org").report
+    rows = DBTaskResult.objects.filter(task_path__endswith="check_report_deadlines")
+    assert rows.count() == 2 and all(r.run_after > START for r in rows)
+    mail.outbox.clear()  # the resident's "received" email
+    with time_machine.travel(START + dt.timedelta(hours=23), tick=False):
+        assert run_ready_tasks() == 0  # nothing due yet
+    with (
+        time_machine.travel(START + dt.timedelta(hours=25), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert run_ready_tasks() == 1
+    report.refresh_from_db()
+    assert report.first_contact_overdue_at == START + dt.timedelta(hours=25)
+    assert report.resolution_overdue_at is None
+    assert [m.to for m in mail.outbox] == [[world.station_head.email]]
+    assert report.public_id in mail.outbox[0].subject
+    assert "resident@example.org" not in mail.outbox[0].body
+    assert Report.objects.overdue(START + dt.timedelta(hours=25)).filter(pk=report.pk).exists()
+    internal = report.updates.get(note__startswith="overdue")
+    assert not internal.public and internal.author is None
+
+
+def test_flag_only_once_and_acknowledged_reports_skip_first_contact(
+    emails: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = emails
+    with time_machine.travel(START, tick=False):
+        late = factories.report("theft", beat_obj=world.beat_a).report
+        handled = factories.report("theft", beat_obj=world.beat_a).report
+        handled.acknowledge(by=world.beat_officer)
+    later = START + dt.timedelta(hours=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flag_overdue_reports(now=later) == 1
+        assert flag_overdue_reports(now=later) == 0
+        with time_machine.travel(later, tick=False):
+            assert check_report_deadlines.call(late.pk) == []  # already flagged
+    assert len(mail.outbox) == 1
+    # Past the 72-hour resolution deadline both are flagged for resolution.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flag_overdue_reports(now=START + dt.timedelta(hours=80)) == 2
+    handled.refresh_from_db()
+    assert handled.first_contact_overdue_at is None and handled.resolution_overdue_at is not None
+
+
+def test_resolved_reports_are_not_overdue(world: World) -> None:
+    with time_machine.travel(START, tick=False):
+        report = factories.report("theft", beat_obj=world.beat_a).report
+        report.acknowledge(by=world.beat_officer)
+        report.resolve(by=world.beat_officer)
+    assert flag_overdue_reports(now=START + dt.timedelta(days=30)) == 0
+    assert report.status == Status.RESOLVED and not report.is_overdue(START + dt.timedelta(days=30))
+
+
+def test_conduct_complaint_goes_to_oversight_never_station_head(
+    emails: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = emails
+    with time_machine.travel(START, tick=False):
+        report = factories.report("police_conduct", beat_obj=world.beat_a).report
+    late = START + dt.timedelta(hours=25)
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(late, tick=False):
+        assert check_report_deadlines.call(report.pk) == ["first_contact"]
+    assert [m.to for m in mail.outbox] == [[world.oversight.email]]
+
+
+def test_womens_desk_report_goes_to_station_head_only(
+    emails: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = emails
+    factories.user(Role.STATION_HEAD, scope_station=world.station_b, email="sho2@police.example")
+    with time_machine.travel(START, tick=False):
+        report = factories.report("violence_against_women", beat_obj=world.beat_a).report
+    with django_capture_on_commit_callbacks(execute=True):
+        flag_overdue_reports(now=START + dt.timedelta(hours=25))
+    assert [m.to for m in mail.outbox] == [[world.station_head.email]]
+    assert Report.objects.filter(pk=report.pk, first_contact_overdue_at__isnull=False).exists()
+
+
+def test_flag_overdue_command(world: World, capsys: Any) -> None:
+    with time_machine.travel(START, tick=False):
+        factories.report("theft", beat_obj=world.beat_a)
+    with time_machine.travel(START + dt.timedelta(hours=25), tick=False):
+        call_command("flag_overdue")
+    assert "flagged 1 overdue" in capsys.readouterr().out
+    assert Report.objects.filter(first_contact_overdue_at__isnull=False).count() == 1
