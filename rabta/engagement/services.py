@@ -1,0 +1,322 @@
+"""Writes that touch several models or send something: meetings, attendance, register, priorities, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from rabta.audit.models import AccessLog, record_access
+from rabta.engagement.models import (
+    CALENDAR_FIELDS,
+    COUNT_FIELDS,
+    ActionItem,
+    AnnouncementStatus,
+    Attendance,
+    CommitteeMember,
+    Meeting,
+    MeetingAnnouncement,
+    MeetingStatus,
+    PartnerAgency,
+    Priority,
+    ProgressNote,
+    RegisterEntry,
+    check_facilitators,
+)
+from rabta.lib.crypto import FieldCipher
+from rabta.places.models import Beat
+
+if TYPE_CHECKING:
+    from rabta.people.models import User
+
+log = logging.getLogger(__name__)
+
+REGISTER_NAME = "engagement.register.name"
+REGISTER_PHONE = "engagement.register.phone"
+
+
+def _cipher() -> FieldCipher:
+    return FieldCipher(settings.RABTA_FIELD_KEY)
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    by: User,
+    kind: str,
+    beats: Iterable[Beat],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: str,
+    facilitators: Iterable[User] = (),
+    title: str = "",
+    committee: Any = None,
+    requires_follow_up: bool = False,
+    follow_up_due: dt.date | None = None,
+    follow_up_of: Meeting | None = None,
+) -> Meeting:
+    beats, facilitators = list(beats), list(facilitators)
+    if not beats:
+        raise ValidationError({"beats": _("Choose at least one beat.")})
+    check_facilitators(kind, facilitators)
+    meeting = Meeting(
+        kind=kind,
+        title=title,
+        committee=committee,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        requires_follow_up=requires_follow_up,
+        follow_up_due=follow_up_due if requires_follow_up else None,
+        created_by=by,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.beats.set(beats)
+    meeting.facilitators.set(facilitators)
+    if follow_up_of is not None:
+        follow_up_of.follow_up = meeting
+        follow_up_of.save(update_fields=["follow_up", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(
+    *,
+    meeting: Meeting,
+    by: User,
+    changes: Mapping[str, Any],
+    beats: Iterable[Beat] | None = None,
+    facilitators: Iterable[User] | None = None,
+) -> Meeting:
+    """Edit a meeting; a change calendar clients show raises the event's SEQUENCE once."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("A cancelled meeting cannot be edited."))
+    kind = changes.get("kind", meeting.kind)
+    check_facilitators(
+        kind, list(facilitators) if facilitators is not None else list(meeting.facilitators.all())
+    )
+    changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
+    for name in changed:
+        setattr(meeting, name, changes[name])
+    if not meeting.requires_follow_up:
+        meeting.follow_up_due = None
+    meeting.full_clean()
+    if any(name in CALENDAR_FIELDS for name in changed):
+        meeting.bump_sequence()
+    meeting.save()
+    if beats is not None:
+        meeting.beats.set(list(beats))
+    if facilitators is not None:
+        meeting.facilitators.set(list(facilitators))
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(*, meeting: Meeting, by: User, reason: str) -> Meeting:
+    meeting.cancel(reason)
+    return meeting
+
+
+@transaction.atomic
+def record_meeting(
+    *,
+    meeting: Meeting,
+    by: User,
+    counts: Mapping[str, int],
+    officers_present: Iterable[User] = (),
+    minutes: str = "",
+    decisions: str = "",
+) -> Attendance:
+    """Record a meeting as held, with head counts by gender and age band."""
+    unknown = set(counts) - set(COUNT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown attendance fields: {sorted(unknown)}")
+    if any(int(v) < 0 for v in counts.values()):
+        raise ValidationError(_("Counts cannot be negative."))
+    meeting.mark_held(minutes=minutes, decisions=decisions)
+    attendance, _created = Attendance.objects.get_or_create(meeting=meeting)
+    for name in COUNT_FIELDS:
+        setattr(attendance, name, int(counts.get(name, 0)))
+    attendance.recorded_by = by
+    attendance.save()
+    attendance.officers_present.set(list(officers_present))
+    return attendance
+
+
+@transaction.atomic
+def add_register_entry(
+    *, meeting: Meeting, by: User, name: str, phone: str = "", consent_given: bool, consent_method: str
+) -> RegisterEntry:
+    """A named attendee, only with their consent. Names are encrypted at rest and the write is logged."""
+    if not consent_given:
+        raise ValidationError(_("A name is recorded only when the person agrees."))
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Enter the name.")})
+    cipher = _cipher()
+    entry = RegisterEntry.objects.create(
+        meeting=meeting,
+        name_encrypted=cipher.encrypt(name, context=REGISTER_NAME),
+        phone_encrypted=cipher.encrypt(phone.strip(), context=REGISTER_PHONE) if phone.strip() else "",
+        consent_given=True,
+        consent_method=consent_method,
+        recorded_by=by,
+    )
+    record_access(actor=by, action=AccessLog.Action.CHANGE, obj=meeting, detail="added a register entry")
+    return entry
+
+
+def read_register(*, meeting: Meeting, viewer: User) -> list[dict[str, Any]]:
+    """Decrypt a meeting's register for a viewer the caller has already scoped; logs the view."""
+    entries = list(meeting.register.all())
+    record_access(
+        actor=viewer, action=AccessLog.Action.VIEW_REGISTER, obj=meeting, detail=f"{len(entries)} names"
+    )
+    cipher = _cipher()
+    return [
+        {
+            "name": cipher.decrypt(e.name_encrypted, context=REGISTER_NAME),
+            "phone": cipher.decrypt(e.phone_encrypted, context=REGISTER_PHONE) if e.phone_encrypted else "",
+            "consent_method": e.get_consent_method_display(),
+            "consent_recorded_at": e.consent_recorded_at,
+        }
+        for e in entries
+    ]
+
+
+def _broadcast_function() -> Any:
+    """rabta.messaging.services.broadcast_to_beat, once the SMS issue provides it."""
+    try:
+        module = importlib.import_module("rabta.messaging.services")
+    except ImportError:
+        return None
+    return getattr(module, "broadcast_to_beat", None)
+
+
+def announcement_text(meeting: Meeting, language: str) -> str:
+    local = timezone.localtime(meeting.starts_at)
+    with translation.override(language):
+        return _("%(kind)s: %(date)s at %(time)s, %(venue)s.") % {
+            "kind": meeting.get_kind_display(),
+            "date": local.strftime("%d-%m-%Y"),
+            "time": local.strftime("%H:%M"),
+            "venue": meeting.venue,
+        }
+
+
+@transaction.atomic
+def announce_meeting(*, meeting: Meeting, by: User) -> MeetingAnnouncement:
+    """Announce a meeting to the SMS subscribers of its beats.
+
+    The SMS channel belongs to the messaging app. When it offers
+    `broadcast_to_beat(*, beat, body_en, body_ur, body_ps, by)` the notice is handed to it, one
+    broadcast per beat; until then the announcement is stored as pending, so nothing is lost.
+    """
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at < timezone.now():
+        raise ValidationError(_("Only an upcoming meeting can be announced."))
+    announcement = MeetingAnnouncement.objects.create(
+        meeting=meeting, requested_by=by, sequence=meeting.sequence
+    )
+    broadcast = _broadcast_function()
+    if broadcast is None:
+        log.info("meeting %s announcement pending: no SMS broadcast available yet", meeting.pk)
+        return announcement
+    bodies = {f"body_{code}": announcement_text(meeting, code) for code in ("en", "ur", "ps")}
+    recipients = 0
+    for beat in meeting.beats.all():
+        result = broadcast(beat=beat, by=by, **bodies)
+        recipients += int(getattr(result, "recipients", 0) or 0)
+    announcement.status = AnnouncementStatus.SENT
+    announcement.recipients = recipients
+    announcement.sent_at = timezone.now()
+    announcement.save(update_fields=["status", "recipients", "sent_at"])
+    return announcement
+
+
+# --- priorities and action items -------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_priority(
+    *, by: User, beat: Beat, issue: str, raised_by: str, raised_on: dt.date, meeting: Meeting | None = None
+) -> Priority:
+    priority = Priority(
+        beat=beat,
+        meeting=meeting,
+        issue=issue.strip(),
+        raised_by=raised_by,
+        raised_on=raised_on,
+        created_by=by,
+    )
+    priority.full_clean()
+    priority.save()
+    return priority
+
+
+@transaction.atomic
+def add_action_item(
+    *,
+    by: User,
+    priority: Priority,
+    action: str,
+    due_on: dt.date,
+    owner_officer: User | None = None,
+    owner_member: CommitteeMember | None = None,
+    owner_agency: PartnerAgency | None = None,
+) -> ActionItem:
+    item = ActionItem(
+        priority=priority,
+        action=action.strip(),
+        due_on=due_on,
+        owner_officer=owner_officer,
+        owner_member=owner_member,
+        owner_agency=owner_agency,
+        created_by=by,
+    )
+    item.full_clean()
+    item.save()
+    from rabta.engagement.tasks import schedule_reminders
+
+    schedule_reminders(item)
+    return item
+
+
+@transaction.atomic
+def update_action_item(
+    *,
+    item: ActionItem,
+    by: User,
+    status: str | None = None,
+    note: str = "",
+    outcome: str = "",
+    drop_reason: str = "",
+    due_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ActionItem:
+    today = today or timezone.localdate()
+    if note.strip():
+        ProgressNote.objects.create(item=item, text=note.strip(), author=by)
+    if due_on is not None and due_on != item.due_on:
+        item.due_on = due_on
+        item.save(update_fields=["due_on", "updated_at"])
+        from rabta.engagement.tasks import schedule_reminders
+
+        schedule_reminders(item)
+    if status is not None and (status != item.status or outcome.strip()):
+        item.set_status(status, today=today, drop_reason=drop_reason, outcome=outcome)
+    elif outcome.strip() and outcome.strip() != item.outcome:
+        item.outcome = outcome.strip()
+        item.save(update_fields=["outcome", "updated_at"])
+    return item
