@@ -5,4 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MessagingConfig(AppConfig):
     name = "rabta.messaging"
     label = "messaging"
-    verbose_name = _("Messaging")
+    verbose_name = _("SMS")
+
+    def ready(self) -> None:
+        # Report notifications reach reporters who gave a phone through the reports' channel registry.
+        from rabta.messaging.notifications import register
+
+        register()

@@ -1,0 +1,143 @@
+"""SMS in the admin: channels (credentials write-only, encrypted); read-only traffic, numbers masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rabta.messaging.models import Broadcast, Channel, InboundMessage, OutboundMessage, Phone
+
+
+class ChannelForm(forms.ModelForm):
+    # Credentials are typed in, encrypted on save, and never shown again.
+    account_sid = forms.CharField(label=_("Account SID (Twilio)"), required=False)
+    auth_token = forms.CharField(label=_("Auth token (Twilio)"), required=False, widget=forms.PasswordInput)
+    api_base = forms.URLField(
+        label=_("API base URL (Twilio-compatible)"), required=False, assume_scheme="https"
+    )
+    send_url = forms.URLField(label=_("Send URL (generic JSON)"), required=False, assume_scheme="https")
+    secret = forms.CharField(
+        label=_("Signing secret (generic JSON)"), required=False, widget=forms.PasswordInput
+    )
+
+    class Meta:
+        model = Channel
+        fields = [
+            "name", "provider", "number", "active", "is_default", "reply_channel",
+            "max_per_minute", "cost_per_segment",
+        ]  # fmt: skip
+
+    def save(self, commit: bool = True) -> Channel:
+        channel = super().save(commit=False)
+        creds = channel.credentials if channel.credentials_encrypted else {}
+        for name in ("account_sid", "auth_token", "api_base", "send_url", "secret"):
+            if self.cleaned_data.get(name):
+                creds[name] = self.cleaned_data[name]
+        channel.set_credentials(creds)
+        if commit:
+            channel.save()
+        return channel
+
+
+class AdminOnly:
+    """SMS configuration and traffic are for administrators."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and getattr(request.user, "role", "") == "admin")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnly(AdminOnly):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+
+@admin.register(Channel)
+class ChannelAdmin(AdminOnly, admin.ModelAdmin):
+    form = ChannelForm
+    list_display = ["name", "provider", "number", "active", "is_default", "inbound_url"]
+    readonly_fields = ["inbound_url"]
+
+    @admin.display(description=_("inbound webhook URL"))
+    def inbound_url(self, obj: Channel) -> str:
+        if not obj.pk or obj.provider == "console":
+            return "-"
+        name = "sms:twilio_inbound" if obj.provider == "twilio" else "sms:generic_inbound"
+        return settings.RABTA_PUBLIC_URL.rstrip("/") + reverse(name, kwargs={"slug": obj.inbound_slug})
+
+
+@admin.register(Phone)
+class PhoneAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["number_masked", "language", "opted_out", "discreet", "created_at"]
+    list_filter = ["language", "opted_out", "discreet"]
+    fields = readonly_fields = (
+        "number_masked",
+        "language",
+        "opted_out",
+        "opted_out_at",
+        "discreet",
+        "created_at",
+    )
+
+
+@admin.register(InboundMessage)
+class InboundAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["received_at", "channel", "masked", "status"]
+    list_filter = ["status", "channel"]
+    fields = readonly_fields = (
+        "channel",
+        "provider_message_id",
+        "masked",
+        "body",
+        "received_at",
+        "status",
+        "processed_at",
+        "error",
+    )
+    list_select_related = ["channel", "phone"]
+
+    @admin.display(description=_("from"))
+    def masked(self, obj: InboundMessage) -> str:
+        return obj.phone.number_masked
+
+
+@admin.register(OutboundMessage)
+class OutboundAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "channel", "masked", "purpose", "segments", "status", "attempts"]
+    list_filter = ["status", "purpose", "channel"]
+    fields = readonly_fields = (
+        "channel", "masked", "purpose", "body", "encoding", "segments", "cost_estimate", "status",
+        "attempts", "last_error", "provider_message_id", "created_at", "sent_at", "status_at",
+    )  # fmt: skip
+    list_select_related = ["channel", "phone"]
+
+    @admin.display(description=_("to"))
+    def masked(self, obj: OutboundMessage) -> str:
+        return obj.phone.number_masked
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "author", "status", "recipients", "segments_total", "cost_estimate"]
+    list_filter = ["status"]
+    exclude = ["beats"]

@@ -1,0 +1,55 @@
+"""SMS as a channel for report notifications (rabta.reports.notify's registry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from rabta.lib.phones import InvalidPhoneNumber, normalise
+
+
+def sms_sender(*, report: Any, contact: Any, subject: str, body: str) -> bool:
+    """Queue a short SMS about a report. Respects "no SMS", opt-out (STOP) and discreet mode.
+
+    The text is our own short wording, not the e-mail body: it must fit one or two segments and,
+    in discreet mode, say nothing about police or a report to whoever else reads the phone.
+    """
+    from rabta.messaging.models import Phone, Purpose
+    from rabta.messaging.services import phone_for, queue_sms
+
+    number = getattr(contact, "phone", "") or ""
+    if not number or getattr(report, "no_sms", False):
+        return False
+    try:
+        e164 = normalise(number)
+    except InvalidPhoneNumber:
+        return False
+    phone = Phone.objects.for_number(e164).first() or phone_for(e164, language=report.language or "ur")
+    if phone.opted_out:
+        return False
+    language = phone.language if phone.language_chosen else (report.language or phone.language)
+    with translation.override(language):
+        if phone.discreet:
+            text = _("Rabta: there is an update for you. Send STATUS and your code to see it.")
+        else:
+            from rabta.messaging.conversation import _category_label
+
+            text = _(
+                "Rabta: your report (%(category)s) is now: %(status)s. Send STATUS and your code for details."
+            ) % {
+                "category": _category_label(report.category),
+                "status": report.get_status_display(),
+            }
+    return queue_sms(phone=phone, body=text, purpose=Purpose.NOTIFICATION) is not None
+
+
+def register() -> None:
+    try:
+        from rabta.reports import notify
+    except ImportError:  # reports not installed: nothing to notify about
+        return
+    register_channel = getattr(notify, "register_channel", None)
+    if register_channel is not None:
+        register_channel("sms", sms_sender, address="phone", text_message=True)

@@ -1,0 +1,467 @@
+"""SMS flows that touch several models: receiving, replying, notifying, subscribing, broadcasting.
+
+Receiving is split in two so webhooks answer fast: `receive_inbound` only stores the message (once,
+whatever the provider retries) and enqueues `process_inbound`; the conversation runs in the worker.
+Every outbound message is a row first and a task second, in the same transaction, so nothing is lost
+if the process dies between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from rabta.lib.phones import normalise
+from rabta.lib.sms import segment_info
+from rabta.messaging.models import (
+    Broadcast,
+    BroadcastStatus,
+    Channel,
+    InboundMessage,
+    InboundStatus,
+    OutboundMessage,
+    OutboundStatus,
+    Phone,
+    Purpose,
+    Subscription,
+    phone_index,
+)
+
+log = logging.getLogger("rabta.sms")
+
+# Retries for transient provider failures: 30 s, 2 min, 8 min, 30 min, 2 h; then failed.
+RETRY_DELAYS = (30, 120, 480, 1800, 7200)
+
+
+class BroadcastError(Exception):
+    pass
+
+
+def phone_for(e164: str, *, language: str | None = None) -> Phone:
+    """The Phone row for a number, created once even when two deliveries race."""
+    existing = Phone.objects.for_number(e164).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            phone = Phone.build(e164, language=language or "ur")
+            phone.save()
+            return phone
+    except IntegrityError:
+        return Phone.objects.for_number(e164).get()
+
+
+def _insert_unless_exists(obj: models.Model, *, unique: tuple[str, ...]) -> bool:
+    """INSERT the new object unless a row with the same `unique` fields exists; True when inserted.
+
+    One statement (INSERT ... ON CONFLICT DO NOTHING RETURNING, the same on PostgreSQL and SQLite
+    3.35+) instead of a savepoint, an INSERT that may fail and a rollback to the savepoint. A twin
+    request inserting at the same moment makes this one wait for its commit and then find the row,
+    so exactly one of them inserts. Columns and values come from the model as Django's own insert
+    takes them (pre_save, get_db_prep_save), so defaults and auto_now_add behave as with save().
+    """
+    meta = obj._meta
+    connection = connections[router.db_for_write(type(obj))]
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(obj, f.attname) is None)]
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    # Only identifiers from _meta, quoted, are formatted in; every value is a parameter.
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING {}".format(  # noqa: S608
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        conflict,
+        quote(meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True
+
+
+def _phone_id_by_index(index: str) -> int | None:
+    meta = Phone._meta
+    connection = connections[router.db_for_read(Phone)]
+    quote = connection.ops.quote_name
+    # Plain SQL for one indexed lookup on every webhook: the ORM costs more to compose it than to run it.
+    sql = "SELECT {} FROM {} WHERE {} = %s".format(  # noqa: S608 - quoted identifiers from _meta only
+        quote(meta.pk.column), quote(meta.db_table), quote(meta.get_field("number_index").column)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [index])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _phone_id_for(e164: str) -> int:
+    """The id of the Phone row for a number, created once even when two deliveries race."""
+    index = phone_index(e164)
+    found = _phone_id_by_index(index)
+    if found is not None:
+        return found
+    phone = Phone.build(e164, language="ur")
+    if _insert_unless_exists(phone, unique=("number_index",)):
+        return int(phone.pk)
+    # A concurrent delivery from the same new number committed it first.
+    return int(Phone.objects.filter(number_index=index).values_list("pk", flat=True).get())
+
+
+def receive_inbound(
+    *, channel: Channel, provider_message_id: str, sender: str, body: str
+) -> tuple[InboundMessage, bool]:
+    """Store an inbound SMS once and queue its processing. Returns (message, created).
+
+    Raises rabta.lib.phones.InvalidPhoneNumber for a sender we cannot read. One transaction with no
+    savepoint: look up (or insert) the phone, insert the message unless the provider's id is known,
+    queue its task.
+    """
+    from rabta.messaging.tasks import process_inbound
+
+    e164 = normalise(sender)
+    with transaction.atomic():
+        message = InboundMessage(
+            channel=channel,
+            provider_message_id=provider_message_id,
+            phone_id=_phone_id_for(e164),
+            body=body[:2000],
+        )
+        if not _insert_unless_exists(message, unique=("channel", "provider_message_id")):
+            return InboundMessage.objects.get(channel=channel, provider_message_id=provider_message_id), False
+        process_inbound.enqueue(message.pk)
+    return message, True
+
+
+def process_inbound_message(inbound_id: int) -> None:
+    """Run the conversation for one inbound SMS, exactly once, and queue the replies."""
+    from rabta.messaging.conversation import ConfirmStop, handle
+
+    with transaction.atomic():
+        message = (
+            InboundMessage.objects.select_for_update(of=("self",))
+            .select_related("phone", "channel__reply_channel")
+            .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
+            .first()
+        )
+        if message is None:  # already processed (a retried task), or gone
+            return
+        replies = handle(phone=message.phone, text=message.body, channel=message.channel)
+        reply_channel = message.channel.reply_channel or message.channel
+        for reply in replies:
+            queue_sms(
+                phone=message.phone,
+                body=str(reply),
+                purpose=Purpose.REPLY,
+                channel=reply_channel,
+                force=isinstance(reply, ConfirmStop),
+            )
+        message.status, message.processed_at = InboundStatus.PROCESSED, timezone.now()
+        message.save(update_fields=["status", "processed_at"])
+
+
+def default_channel() -> Channel | None:
+    return Channel.objects.filter(active=True).order_by("-is_default", "pk").first()
+
+
+def queue_sms(
+    *,
+    phone: Phone,
+    body: str,
+    purpose: str,
+    channel: Channel | None = None,
+    broadcast: Broadcast | None = None,
+    force: bool = False,
+) -> OutboundMessage | None:
+    """Queue one SMS. Opted-out phones get nothing (except the STOP confirmation, `force`)."""
+    from rabta.messaging.tasks import send_outbound
+
+    channel = channel or default_channel()
+    if channel is None:
+        log.warning("no active SMS channel; message to %s not queued", phone.number_masked)
+        return None
+    info = segment_info(body)
+    status = OutboundStatus.QUEUED
+    if phone.opted_out and not force:
+        status = OutboundStatus.SUPPRESSED
+    with transaction.atomic():
+        message = OutboundMessage.objects.create(
+            channel=channel,
+            phone=phone,
+            body=body,
+            purpose=purpose,
+            broadcast=broadcast,
+            encoding=info.encoding,
+            segments=info.segments,
+            cost_estimate=channel.cost_per_segment * info.segments,
+            status=status,
+        )
+        if status == OutboundStatus.QUEUED:
+            send_outbound.enqueue(message.pk)
+    return message
+
+
+def send_outbound_message(outbound_id: int) -> str:
+    """Try to send one queued SMS; on a transient failure schedule the next try. Returns the new status."""
+    from rabta.messaging.providers import PermanentSendError, TransientSendError, transport_for
+    from rabta.messaging.tasks import send_outbound
+
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update(of=("self",))
+            .select_related("channel", "phone")
+            .filter(pk=outbound_id, status=OutboundStatus.QUEUED)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        if message.phone.opted_out and message.purpose != Purpose.REPLY:
+            # Opted out after this was queued (a reply, e.g. the STOP confirmation, still goes).
+            message.status = OutboundStatus.SUPPRESSED
+            message.save(update_fields=["status"])
+            return message.status
+        channel = message.channel
+        # Throttle per channel: providers and operators block bursts from one number.
+        since = timezone.now() - dt.timedelta(minutes=1)
+        recent = OutboundMessage.objects.filter(channel=channel, sent_at__gte=since).count()
+        if recent >= channel.max_per_minute:
+            send_outbound.using(run_after=timezone.now() + dt.timedelta(seconds=20)).enqueue(message.pk)
+            return "throttled"
+        message.attempts += 1
+        try:
+            provider_id = transport_for(channel).send(
+                channel=channel, to=message.phone.number, body=message.body, reference=str(message.pk)
+            )
+        except TransientSendError as exc:
+            message.last_error = str(exc)[:200]
+            if message.attempts > len(RETRY_DELAYS):
+                message.status = OutboundStatus.FAILED
+            else:
+                delay = RETRY_DELAYS[message.attempts - 1]
+                send_outbound.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(
+                    message.pk
+                )
+            message.save(update_fields=["attempts", "last_error", "status"])
+            log.warning(
+                "SMS %s to %s: %s (attempt %s)",
+                message.pk,
+                message.phone.number_masked,
+                exc,
+                message.attempts,
+            )
+            return message.status
+        except PermanentSendError as exc:
+            message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
+            message.save(update_fields=["attempts", "last_error", "status"])
+            log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, exc)
+            return message.status
+        message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
+        message.sent_at = message.status_at = timezone.now()
+        message.save(
+            update_fields=["attempts", "status", "provider_message_id", "sent_at", "status_at", "last_error"]
+        )
+        return message.status
+
+
+# Later states win; a late "sent" callback never undoes "delivered".
+_STATUS_RANK: dict[str, int] = {
+    OutboundStatus.QUEUED: 0,
+    OutboundStatus.SENT: 1,
+    OutboundStatus.UNDELIVERED: 2,
+    OutboundStatus.FAILED: 2,
+    OutboundStatus.DELIVERED: 3,
+}
+
+
+def record_delivery_status(*, channel: Channel, provider_message_id: str, status: str) -> bool:
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update()
+            .filter(channel=channel, provider_message_id=provider_message_id)
+            .first()
+        )
+        if message is None:
+            return False
+        if _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(message.status, 0):
+            message.status, message.status_at = status, timezone.now()
+            message.save(update_fields=["status", "status_at"])
+        return True
+
+
+# Subscriptions ---------------------------------------------------------------------------------
+
+
+def subscribe(*, phone: Phone, beat: Any) -> Subscription:
+    with transaction.atomic():
+        existing = Subscription.objects.filter(phone=phone, beat=beat, active=True).first()
+        if existing:
+            return existing
+        try:
+            with transaction.atomic():
+                return Subscription.objects.create(phone=phone, beat=beat)
+        except IntegrityError:
+            return Subscription.objects.get(phone=phone, beat=beat, active=True)
+
+
+def unsubscribe_all(*, phone: Phone) -> int:
+    return Subscription.objects.filter(phone=phone, active=True).update(active=False, ended_at=timezone.now())
+
+
+def subscribe_number(*, raw_number: str, beat: Any, language: str) -> Subscription:
+    """Web sign-up from a beat page. Raises InvalidPhoneNumber."""
+    phone = phone_for(normalise(raw_number), language=language)
+    if phone.opted_out:
+        phone.opt_in()
+    return subscribe(phone=phone, beat=beat)
+
+
+# Broadcasts ------------------------------------------------------------------------------------
+
+
+def audience(*, beat_ids: list[int], station_id: int | None, district_id: int | None) -> Any:
+    """Phones subscribed to any of the beats, or anywhere in the station or district; opted-out excluded."""
+    beats_q = Q(subscriptions__beat_id__in=beat_ids)
+    if station_id:
+        beats_q |= Q(subscriptions__beat__station_id=station_id)
+    if district_id:
+        beats_q |= Q(subscriptions__beat__station__district_id=district_id)
+    return Phone.objects.filter(beats_q, subscriptions__active=True, opted_out=False).distinct()
+
+
+def broadcast_audience(broadcast: Broadcast) -> Any:
+    return audience(
+        beat_ids=list(broadcast.beats.values_list("pk", flat=True)),
+        station_id=broadcast.station_id,
+        district_id=broadcast.district_id,
+    )
+
+
+def estimate(
+    *, beat_ids: list[int], station_id: int | None, district_id: int | None, bodies: dict[str, str]
+) -> dict[str, Any]:
+    """Recipients, segments and cost before sending; each phone gets the text in its language."""
+    draft = Broadcast(
+        body_en=bodies.get("en", ""), body_ur=bodies.get("ur", ""), body_ps=bodies.get("ps", "")
+    )
+    channel = default_channel()
+    price = channel.cost_per_segment if channel else Decimal("0")
+    per_language: dict[str, int] = {}
+    phones = audience(beat_ids=beat_ids, station_id=station_id, district_id=district_id)
+    for language in phones.values_list("language", flat=True):
+        per_language[language] = per_language.get(language, 0) + 1
+    segments_total = sum(segment_info(draft.body_for(lang)).segments * n for lang, n in per_language.items())
+    return {
+        "recipients": sum(per_language.values()),
+        "by_language": per_language,
+        "segments": segments_total,
+        "cost": price * segments_total,
+    }
+
+
+def estimate_broadcast(broadcast: Broadcast) -> dict[str, Any]:
+    return estimate(
+        beat_ids=list(broadcast.beats.values_list("pk", flat=True)),
+        station_id=broadcast.station_id,
+        district_id=broadcast.district_id,
+        bodies={"en": broadcast.body_en, "ur": broadcast.body_ur, "ps": broadcast.body_ps},
+    )
+
+
+def submit_broadcast(*, broadcast: Broadcast, by: Any) -> Broadcast:
+    """Schedule a broadcast, or hold it for approval when it targets a whole station or district."""
+    estimate = estimate_broadcast(broadcast)
+    broadcast.recipients, broadcast.segments_total = estimate["recipients"], estimate["segments"]
+    broadcast.cost_estimate = estimate["cost"]
+    if broadcast.needs_approval and not can_approve(user=by, broadcast=broadcast):
+        broadcast.status = BroadcastStatus.PENDING_APPROVAL
+    else:
+        broadcast.status = BroadcastStatus.SCHEDULED
+        if broadcast.needs_approval:
+            broadcast.approved_by, broadcast.approved_at = by, timezone.now()
+    broadcast.save()
+    if broadcast.status == BroadcastStatus.SCHEDULED:
+        _enqueue_dispatch(broadcast)
+    return broadcast
+
+
+def can_approve(*, user: Any, broadcast: Broadcast) -> bool:
+    from rabta.people.models import Role
+
+    if user.role == Role.ADMIN:
+        return True
+    if broadcast.district_id:
+        return user.role == Role.DISTRICT_COORDINATOR and user.scope_district_id == broadcast.district_id
+    if broadcast.station_id:
+        return (user.role == Role.STATION_HEAD and user.scope_station_id == broadcast.station_id) or (
+            user.role == Role.DISTRICT_COORDINATOR and user.scope_district_id == broadcast.station.district_id  # type: ignore[union-attr]
+        )
+    return True
+
+
+def approve_broadcast(*, broadcast: Broadcast, by: Any) -> Broadcast:
+    if broadcast.status != BroadcastStatus.PENDING_APPROVAL:
+        raise BroadcastError("only a broadcast waiting for approval can be approved")
+    if not can_approve(user=by, broadcast=broadcast):
+        raise BroadcastError("you cannot approve this broadcast")
+    broadcast.status, broadcast.approved_by, broadcast.approved_at = (
+        BroadcastStatus.SCHEDULED,
+        by,
+        timezone.now(),
+    )
+    broadcast.save(update_fields=["status", "approved_by", "approved_at"])
+    _enqueue_dispatch(broadcast)
+    return broadcast
+
+
+def _enqueue_dispatch(broadcast: Broadcast) -> None:
+    from rabta.messaging.tasks import dispatch_broadcast
+
+    when = (
+        broadcast.scheduled_for
+        if broadcast.scheduled_for and broadcast.scheduled_for > timezone.now()
+        else None
+    )
+    task = dispatch_broadcast.using(run_after=when) if when else dispatch_broadcast
+    task.enqueue(broadcast.pk)
+
+
+def dispatch_broadcast_now(broadcast_id: int) -> int:
+    """Queue one SMS per subscriber, in their language. Idempotent: a sent broadcast is not resent."""
+    with transaction.atomic():
+        broadcast = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+        if broadcast is None or broadcast.status != BroadcastStatus.SCHEDULED:
+            return 0
+        if broadcast.scheduled_for and broadcast.scheduled_for > timezone.now():
+            return 0  # rescheduled later; its own task will come
+        count = 0
+        for phone in broadcast_audience(broadcast):
+            if queue_sms(
+                phone=phone,
+                body=broadcast.body_for(phone.language),
+                purpose=Purpose.BROADCAST,
+                broadcast=broadcast,
+            ):
+                count += 1
+        broadcast.status, broadcast.sent_at, broadcast.recipients = (
+            BroadcastStatus.SENT,
+            timezone.now(),
+            count,
+        )
+        broadcast.save(update_fields=["status", "sent_at", "recipients"])
+        return count
+
+
+def broadcast_to_beat(*, beat: Any, body_en: str, body_ur: str, body_ps: str, by: Any) -> Broadcast:
+    """For other apps (e.g. meeting notices): one beat, no approval needed."""
+    broadcast = Broadcast.objects.create(author=by, body_en=body_en, body_ur=body_ur, body_ps=body_ps)
+    broadcast.beats.set([beat])
+    return submit_broadcast(broadcast=broadcast, by=by)
