@@ -1,11 +1,11 @@
 """Persona fixtures (DESIGN.md section 3): one small district where every role has a person.
 
-    district "Lower Dir Test"
-      station_a (women's desk) -> beat_a, beat_b
-      station_b (no desk)      -> beat_c
-    personas: resident, beat_officer (beat_a), other_beat_officer (beat_b), womens_desk_officer
-    (station_a), station_head (station_a), other_station_head (station_b), district_coordinator,
-    oversight, analyst, admin_user.
+district "Lower Dir Test"
+  station_a (women's desk) -> beat_a, beat_b
+  station_b (no desk)      -> beat_c
+personas: resident, beat_officer (beat_a), other_beat_officer (beat_b), womens_desk_officer
+(station_a), station_head (station_a), other_station_head (station_b), district_coordinator,
+oversight, analyst, admin_user.
 """
 
 from __future__ import annotations

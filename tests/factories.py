@@ -18,7 +18,9 @@ def square(lon: float, lat: float, size: float = 0.01) -> dict[str, Any]:
     """A GeoJSON square polygon with its south-west corner at (lon, lat)."""
     return {
         "type": "Polygon",
-        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
     }
 
 
@@ -42,7 +44,9 @@ def station(district_obj: District | None = None, **kw: Any) -> PoliceStation:
     return PoliceStation.objects.create(district=district_obj or district(), **kw)
 
 
-def beat(station_obj: PoliceStation | None = None, *, lon: float = 71.8, lat: float = 34.8, **kw: Any) -> Beat:
+def beat(
+    station_obj: PoliceStation | None = None, *, lon: float = 71.8, lat: float = 34.8, **kw: Any
+) -> Beat:
     n = next(_seq)
     kw.setdefault("code", f"B{n}")
     kw.setdefault("name", f"Beat {n}")
@@ -58,7 +62,10 @@ def beat(station_obj: PoliceStation | None = None, *, lon: float = 71.8, lat: fl
     return Beat.objects.create(station=station_obj or station(), **kw)
 
 
-def user(role: str = Role.RESIDENT, *, password: str = "correct horse battery", **kw: Any) -> User:
+TEST_PASSWORD = "correct horse battery"
+
+
+def user(role: str = Role.RESIDENT, *, password: str = TEST_PASSWORD, **kw: Any) -> User:
     n = next(_seq)
     kw.setdefault("username", f"user{n}")
     kw.setdefault("first_name", "Test")

@@ -12,6 +12,11 @@ def languages(request: HttpRequest) -> dict[str, object]:
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
         choices.append(
-            {"code": code, "name_local": info["name_local"], "url": translate_url(path, code), "current": code == current}
+            {
+                "code": code,
+                "name_local": info["name_local"],
+                "url": translate_url(path, code),
+                "current": code == current,
+            }
         )
     return {"language_choices": choices}

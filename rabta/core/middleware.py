@@ -38,7 +38,11 @@ class RememberLanguageMiddleware:
 
         response = self.get_response(request)
         language = get_language_from_path(request.path_info)
-        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language and response.status_code < 400:
+        if (
+            language
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+            and response.status_code < 400
+        ):
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,

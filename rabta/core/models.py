@@ -15,5 +15,10 @@ class RateCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_unique_window")]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_unique_window")
+        ]
         indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key[:16]}… {self.window_start:%Y-%m-%d %H:%M} = {self.count}"

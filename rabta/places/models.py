@@ -186,19 +186,6 @@ class Beat(LocalizedNameMixin):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
-    @property
-    def geometry(self) -> Polygon | MultiPolygon:
-        return polygon_from_geojson(self.boundary)
-
-    def clean(self) -> None:
-        try:
-            polygon_from_geojson(self.boundary)
-        except GeometryError as exc:
-            raise ValidationError({"boundary": str(exc)}) from None
-        unknown = [code for code in self.languages or [] if not isinstance(code, str) or len(code) > 8]
-        if not isinstance(self.languages, list) or unknown:
-            raise ValidationError({"languages": _("Give languages as a list of codes such as [\"ps\", \"ur\"].")})
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         centroid = self.geometry.representative_point()
         self.centroid_lat, self.centroid_lon = round(centroid.y, 6), round(centroid.x, 6)
@@ -216,6 +203,19 @@ class Beat(LocalizedNameMixin):
 
         beat_index.invalidate()
         return result
+
+    def clean(self) -> None:
+        try:
+            polygon_from_geojson(self.boundary)
+        except GeometryError as exc:
+            raise ValidationError({"boundary": str(exc)}) from None
+        unknown = [code for code in self.languages or [] if not isinstance(code, str) or len(code) > 8]
+        if not isinstance(self.languages, list) or unknown:
+            raise ValidationError({"languages": _('Give languages as a list of codes such as ["ps", "ur"].')})
+
+    @property
+    def geometry(self) -> Polygon | MultiPolygon:
+        return polygon_from_geojson(self.boundary)
 
     def population(self, gender: str | None = None, band: str | None = None) -> int:
         genders = [gender] if gender else list(GENDERS)

@@ -24,9 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
     results = None
     if query:
         results = list(Beat.objects.search(query).select_related("station")[: MAX_RESULTS + 1])
-    stations = PoliceStation.objects.prefetch_related(
-        Prefetch("beats", queryset=Beat.objects.only("code", "name", "name_ur", "name_ps", "station_id"))
-    ).only("name", "name_ur", "name_ps", "code")
+    beats = Prefetch("beats", queryset=Beat.objects.only("code", "name", "name_ur", "name_ps", "station_id"))
+    stations = PoliceStation.objects.prefetch_related(beats).only(  # type: ignore[arg-type]
+        "name", "name_ur", "name_ps", "code"
+    )
     return render(
         request,
         "places/home.html",
@@ -67,12 +68,16 @@ def beat_detail(request: HttpRequest, code: str) -> HttpResponse:
     desk_station: PoliceStation | None = station
     if not station.has_womens_desk:
         desk_station = (
-            PoliceStation.objects.filter(district_id=station.district_id, has_womens_desk=True).order_by("name").first()
+            PoliceStation.objects.filter(district_id=station.district_id, has_womens_desk=True)
+            .order_by("name")
+            .first()
         )
     womens_desk_officers = []
     if desk_station is not None:
         womens_desk_officers = list(
-            OfficerProfile.objects.public().filter(station=desk_station, on_womens_desk=True).select_related("user")
+            OfficerProfile.objects.public()
+            .filter(station=desk_station, on_womens_desk=True)
+            .select_related("user")
         )
     return render(
         request,

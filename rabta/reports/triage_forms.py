@@ -24,9 +24,8 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, categories: Iterable[Category] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.code, c.local_name) for c in categories
-        ]
+        choices = [("", _("All categories"))] + [(c.code, c.local_name) for c in categories]
+        self.fields["category"].choices = choices  # type: ignore[attr-defined]
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data
@@ -48,7 +47,7 @@ class NoteForm(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
         required=False,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # a missing choice means "internal"
         widget=forms.RadioSelect,
     )
 
@@ -69,7 +68,7 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, targets: Iterable[str] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         labels = dict(Status.choices)
-        self.fields["to"].choices = [(t, labels[t]) for t in targets]
+        self.fields["to"].choices = [(t, labels[t]) for t in targets]  # type: ignore[attr-defined]
 
 
 class AssignForm(forms.Form):
@@ -77,8 +76,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, officers: Iterable[Any] = (), initial_user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", _("Nobody"))] + [
-            (u.username, u.get_full_name() or u.username) for u in officers
-        ]
+        choices = [("", _("Nobody"))] + [(u.username, u.get_full_name() or u.username) for u in officers]
+        self.fields["assignee"].choices = choices  # type: ignore[attr-defined]
         if initial_user is not None:
             self.fields["assignee"].initial = initial_user.username

@@ -131,7 +131,7 @@ def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         form = StatusForm(request.POST, targets=triage.allowed_targets(report))
         if not form.is_valid():
-            raise triage.ActionError(" ".join(" ".join(e) for e in form.errors.values()))
+            raise triage.ActionError(" ".join(" ".join(str(m) for m in e) for e in form.errors.values()))
         data = form.cleaned_data
         triage.change_status(
             report=report,

@@ -33,11 +33,13 @@ def operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
             if not op:
                 continue
             body = (op.get("requestBody") or {}).get("content", {})
-            body_schema = next(iter(body.values()), {}).get("schema") if body else None
+            first_body: dict[str, Any] = next(iter(body.values()), {}) if body else {}
+            body_schema = first_body.get("schema")
             responses = []
             for code, resp in op.get("responses", {}).items():
                 content = resp.get("content", {})
-                resp_schema = next(iter(content.values()), {}).get("schema") if content else None
+                first_content: dict[str, Any] = next(iter(content.values()), {}) if content else {}
+                resp_schema = first_content.get("schema")
                 responses.append(
                     {
                         "code": code,

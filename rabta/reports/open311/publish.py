@@ -102,7 +102,7 @@ def service_request(report: Report) -> dict[str, Any]:
 
 
 def service(category: Category) -> dict[str, Any]:
-    groups = {
+    groups: dict[str, Any] = {
         Sensitivity.ORDINARY: _("Community safety"),
         Sensitivity.WOMENS_DESK: _("Women's desk"),
         Sensitivity.CONDUCT: _("Police conduct"),

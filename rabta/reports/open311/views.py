@@ -183,10 +183,10 @@ def _flag(value: str) -> bool:
 
 def _attributes(request: HttpRequest) -> dict[str, str]:
     # attribute[code]=value (the spec's form encoding); multi-value lists are not used by our services.
-    found = {}
-    for key, value in request.POST.items():
+    found: dict[str, str] = {}
+    for key in request.POST:
         if key.startswith("attribute[") and key.endswith("]"):
-            found[key[len("attribute[") : -1].rstrip("[]").rstrip("]")] = value
+            found[key[len("attribute[") : -1].rstrip("[]").rstrip("]")] = request.POST.get(key, "")
     return found
 
 
