@@ -94,8 +94,10 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in PHOTO_FIELDS:
             self.fields[name].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
-        self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "off", "dir": "ltr"})
-        self.fields["email"].widget.attrs.update({"type": "email", "autocomplete": "off", "dir": "ltr"})
+        self.fields["phone"].widget.input_type = "tel"  # type: ignore[attr-defined]
+        self.fields["phone"].widget.attrs.update({"autocomplete": "off", "dir": "ltr"})
+        self.fields["email"].widget.input_type = "email"  # type: ignore[attr-defined]
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "dir": "ltr"})
 
     def _clean_photo(self, name: str) -> Any:
         upload = self.cleaned_data.get(name)
