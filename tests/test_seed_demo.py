@@ -86,6 +86,10 @@ def demo(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) ->
         output = seed("--write", str(path))
         yield {"path": path, "output": output}
         reset_all(DemoContext(stdout=io.StringIO()), load_modules())
+        # The demo queues deferred tasks (deadline checks, reminders); later tests count queued tasks.
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()
         assert not District.objects.filter(code="LDIR-DEMO").exists()
 
 

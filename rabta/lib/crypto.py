@@ -45,7 +45,9 @@ class FieldCipher:
         return self._aead.decrypt(raw[:12], raw[12:], context.encode("utf-8")).decode("utf-8")
 
     def blind_index(self, normalised: str, *, context: str) -> str:
-        mac = hmac.new(self._index_key, context.encode("utf-8") + b"\x00" + normalised.encode("utf-8"), hashlib.sha256)
+        mac = hmac.new(
+            self._index_key, context.encode("utf-8") + b"\x00" + normalised.encode("utf-8"), hashlib.sha256
+        )
         return mac.hexdigest()
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from rabta.core.tasks import enqueue_now
 from rabta.lib.phones import normalise
 from rabta.lib.sms import segment_info
 from rabta.messaging.models import (
@@ -71,7 +72,7 @@ def _insert_unless_exists(obj: models.Model, *, unique: tuple[str, ...]) -> bool
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(obj, f.attname) is None)]
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    conflict = ", ".join(quote(f.column) for f in meta.concrete_fields if f.name in unique)
     # Only identifiers from _meta, quoted, are formatted in; every value is a parameter.
     sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING {}".format(  # noqa: S608
         quote(meta.db_table),
@@ -138,7 +139,7 @@ def receive_inbound(
         )
         if not _insert_unless_exists(message, unique=("channel", "provider_message_id")):
             return InboundMessage.objects.get(channel=channel, provider_message_id=provider_message_id), False
-        process_inbound.enqueue(message.pk)
+        enqueue_now(process_inbound, message.pk)
     return message, True
 
 
@@ -206,7 +207,7 @@ def queue_sms(
             status=status,
         )
         if status == OutboundStatus.QUEUED:
-            send_outbound.enqueue(message.pk)
+            enqueue_now(send_outbound, message.pk)
     return message
 
 
@@ -430,8 +431,10 @@ def _enqueue_dispatch(broadcast: Broadcast) -> None:
         if broadcast.scheduled_for and broadcast.scheduled_for > timezone.now()
         else None
     )
-    task = dispatch_broadcast.using(run_after=when) if when else dispatch_broadcast
-    task.enqueue(broadcast.pk)
+    if when:
+        dispatch_broadcast.using(run_after=when).enqueue(broadcast.pk)
+    else:
+        enqueue_now(dispatch_broadcast, broadcast.pk)
 
 
 def dispatch_broadcast_now(broadcast_id: int) -> int:

@@ -143,10 +143,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     beats = user.beats_in_scope().select_related("station")  # type: ignore[union-attr]
     profile = OfficerProfile.objects.filter(user_id=user.pk or 0).select_related("station").first()
+    from rabta.messaging.models import Channel, Provider
+
     return render(
         request,
         "people/staff_home.html",
-        {"beats": beats[:200], "beat_count": beats.count(), "profile": profile},
+        {
+            "beats": beats[:200],
+            "beat_count": beats.count(),
+            "profile": profile,
+            "sms_simulator": Channel.objects.filter(provider=Provider.CONSOLE, active=True).exists(),
+        },
     )
 
 

@@ -58,10 +58,12 @@ def inbound_channel(slug: str, provider: str) -> Channel:
     meta = Channel._meta
     connection = connections[router.db_for_read(Channel)]
     quote = connection.ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in ("inbound_slug", "provider", "active")}
     # Only identifiers from _meta, quoted, are formatted in; every value is a parameter.
     sql = "SELECT * FROM {} WHERE {} = %s AND {} = %s AND {} = %s".format(  # noqa: S608
-        quote(meta.db_table), column["inbound_slug"], column["provider"], column["active"]
+        quote(meta.db_table),
+        quote(meta.get_field("inbound_slug").column),
+        quote(meta.get_field("provider").column),
+        quote(meta.get_field("active").column),
     )
     found = list(Channel.objects.db_manager(connection.alias).raw(sql, [slug, provider, True]))
     if not found:
