@@ -22,6 +22,8 @@ def sms_sender(*, report: Any, contact: Any, subject: str, body: str) -> bool:
     number = getattr(contact, "phone", "") or ""
     if not number or getattr(report, "no_sms", False):
         return False
+    if report.channel == "sms" and report.status == "new":
+        return False  # the SMS conversation's own reply already confirmed it, with the code
     try:
         e164 = normalise(number)
     except InvalidPhoneNumber:

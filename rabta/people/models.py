@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rabta.places.models import Beat, District, PoliceStation
+from rabta.places.models import Beat, District, PoliceStation, scoped
 
 
 class Role(models.TextChoices):
@@ -168,17 +168,10 @@ class OfficerProfileQuerySet(models.QuerySet["OfficerProfile"]):
         return self.filter(is_public=True, user__is_active=True)
 
     def visible_to(self, user: User) -> OfficerProfileQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.scope_district_id:
-            return self.filter(station__district_id=user.scope_district_id)
-        if user.scope_station_id:
-            return self.filter(station_id=user.scope_station_id)
-        if user.scope_beat_id:
-            return self.filter(beats__pk=user.scope_beat_id).distinct()
-        return self.none()
+        # Distinct: through the beats join, an officer who serves several beats would be listed twice.
+        return scoped(
+            self, user, district="station__district_id", station="station_id", beat="beats__pk"
+        ).distinct()
 
 
 def officer_photo_path(instance: OfficerProfile, filename: str) -> str:

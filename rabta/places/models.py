@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -58,19 +58,30 @@ class District(LocalizedNameMixin):
         return self.name
 
 
+_Q = TypeVar("_Q", bound=models.QuerySet[Any])
+
+
+def scoped(queryset: _Q, user: User, *, district: str, station: str, beat: str) -> _Q:
+    """Limit a queryset to a user's scope, given the lookup from its model to a district, station, beat.
+
+    Everything for admins and unscoped province-level roles; nothing for anonymous or unscoped users.
+    """
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.sees_everything:
+        return queryset
+    if user.scope_district_id:
+        return queryset.filter(**{district: user.scope_district_id})
+    if user.scope_station_id:
+        return queryset.filter(**{station: user.scope_station_id})
+    if user.scope_beat_id:
+        return queryset.filter(**{beat: user.scope_beat_id})
+    return queryset.none()
+
+
 class PoliceStationQuerySet(models.QuerySet["PoliceStation"]):
     def visible_to(self, user: User) -> PoliceStationQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.scope_district_id:
-            return self.filter(district_id=user.scope_district_id)
-        if user.scope_station_id:
-            return self.filter(pk=user.scope_station_id)
-        if user.scope_beat_id:
-            return self.filter(beats__pk=user.scope_beat_id)
-        return self.none()
+        return scoped(self, user, district="district_id", station="pk", beat="beats__pk")
 
 
 class PoliceStation(LocalizedNameMixin):
@@ -124,17 +135,7 @@ class PoliceStation(LocalizedNameMixin):
 class BeatQuerySet(models.QuerySet["Beat"]):
     def visible_to(self, user: User) -> BeatQuerySet:
         """Beats a staff member works on: everything, a district, a station, or one beat."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.scope_district_id:
-            return self.filter(station__district_id=user.scope_district_id)
-        if user.scope_station_id:
-            return self.filter(station_id=user.scope_station_id)
-        if user.scope_beat_id:
-            return self.filter(pk=user.scope_beat_id)
-        return self.none()
+        return scoped(self, user, district="station__district_id", station="station_id", beat="pk")
 
     def search(self, text: str) -> BeatQuerySet:
         """Beats whose name (any script) or listed areas contain the text."""
