@@ -51,6 +51,10 @@ try:
     EMAIL_PORT = env.int("RABTA_EMAIL_PORT", default=25)
     # Where Rabta is reachable from outside: provider callbacks and links in SMS and e-mail use it.
     RABTA_PUBLIC_URL = env.str("RABTA_PUBLIC_URL", default="http://127.0.0.1:8000")
+    # How many reverse proxies in front of Rabta append to X-Forwarded-For. 0: use the socket address.
+    # Rate limits need the real client: behind one proxy with 0 here, every resident would share one
+    # counter and the whole city would be refused after ten reports.
+    RABTA_PROXY_HOPS = env.int("RABTA_PROXY_HOPS", default=0)
     # Hashed, compressed static files in production; plain files for DEBUG and the test suite.
     RABTA_STATIC_MANIFEST = env.bool("RABTA_STATIC_MANIFEST", default=not DEBUG)
 except ConfigError as exc:

@@ -51,7 +51,19 @@ def _increment(key: str, start: dt.datetime) -> int:
 
 
 def client_fingerprint(request: HttpRequest) -> str:
-    """What identifies a client for rate limiting only. Never stored in clear, never logged."""
+    """What identifies a client for rate limiting only. Never stored in clear, never logged.
+
+    Behind RABTA_PROXY_HOPS trusted proxies, the client is the address the outermost of them saw:
+    that many entries from the right of X-Forwarded-For. Entries further left are written by the
+    client itself and could be forged to dodge a limit, so they are never used.
+    """
+    hops = settings.RABTA_PROXY_HOPS
+    if hops > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
