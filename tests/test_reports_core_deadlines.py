@@ -11,9 +11,10 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from rabta.core.periodic import ensure_scheduled
 from rabta.people.models import Role
 from rabta.reports.models import Report, Status
-from rabta.reports.tasks import check_report_deadlines, flag_overdue_reports
+from rabta.reports.tasks import flag_overdue_reports, flag_report
 from tests import factories
 from tests.conftest import World
 from tests.tasks_helper import run_ready_tasks
@@ -40,22 +41,35 @@ def test_deadlines_come_from_the_category(world: World) -> None:
     assert lights.resolution_due == START + dt.timedelta(days=14)
 
 
-def test_enqueued_check_flags_and_notifies_station_head(
+def _sweep_runs() -> list[DBTaskResult]:
+    return list(
+        DBTaskResult.objects.filter(task_path="rabta.reports.tasks.sweep_overdue").order_by("run_after")
+    )
+
+
+def test_periodic_sweep_flags_and_notifies_station_head(
     emails: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     world = emails
     with time_machine.travel(START, tick=False), django_capture_on_commit_callbacks(execute=True):
         report = factories.report("theft", beat_obj=world.beat_a, email="resident@example.org").report
-    rows = DBTaskResult.objects.filter(task_path__endswith="check_report_deadlines")
-    assert rows.count() == 2 and all(r.run_after > START for r in rows)
+        # Intake writes no task rows of its own: deadlines are the sweep's job.
+        assert not DBTaskResult.objects.exclude(task_path__startswith="rabta.messaging").exists()
+        ensure_scheduled()
+        assert ensure_scheduled() == []  # idempotent: one waiting run per sweep
     mail.outbox.clear()  # the resident's "received" email
     with time_machine.travel(START + dt.timedelta(hours=23), tick=False):
-        assert run_ready_tasks() == 0  # nothing due yet
+        run_ready_tasks()
+    report.refresh_from_db()
+    assert report.first_contact_overdue_at is None  # not due yet
+    waiting = [r for r in _sweep_runs() if r.status == "READY"]
+    # The sweep queued its own next run, five minutes on.
+    assert len(waiting) == 1 and waiting[0].run_after == START + dt.timedelta(hours=23, minutes=5)
     with (
         time_machine.travel(START + dt.timedelta(hours=25), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert run_ready_tasks() == 1
+        run_ready_tasks()
     report.refresh_from_db()
     assert report.first_contact_overdue_at == START + dt.timedelta(hours=25)
     assert report.resolution_overdue_at is None
@@ -80,7 +94,7 @@ def test_flag_only_once_and_acknowledged_reports_skip_first_contact(
         assert flag_overdue_reports(now=later) == 1
         assert flag_overdue_reports(now=later) == 0
         with time_machine.travel(later, tick=False):
-            assert check_report_deadlines.call(late.pk) == []  # already flagged
+            assert flag_report(Report.objects.get(pk=late.pk)) == []  # already flagged
     assert len(mail.outbox) == 1
     # Past the 72-hour resolution deadline both are flagged for resolution.
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,7 +120,7 @@ def test_conduct_complaint_goes_to_oversight_never_station_head(
         report = factories.report("police_conduct", beat_obj=world.beat_a).report
     late = START + dt.timedelta(hours=25)
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(late, tick=False):
-        assert check_report_deadlines.call(report.pk) == ["first_contact"]
+        assert flag_report(Report.objects.get(pk=report.pk)) == ["first_contact"]
     assert [m.to for m in mail.outbox] == [[world.oversight.email]]
 
 

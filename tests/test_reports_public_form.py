@@ -177,17 +177,18 @@ def test_unknown_token_is_404_without_detail(world: World, client: Client) -> No
     assert response.status_code == 404 and "could not find" in response.content.decode()
 
 
-def test_submission_enqueues_deadline_checks(
+def test_submission_sets_deadlines_and_leaves_checking_to_the_sweep(
     world: World, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/en/report/", form_data(world))
     report = Report.objects.get()
-    rows = DBTaskResult.objects.filter(task_path="rabta.reports.tasks.check_report_deadlines")
-    assert sorted(r.run_after for r in rows) == sorted(
-        [d + dt.timedelta(minutes=1) for d in (report.first_contact_due, report.resolution_due)]
+    assert report.first_contact_due == report.created_at + dt.timedelta(
+        hours=report.category.first_contact_hours
     )
-    assert all(r.args_kwargs["args"] == [report.pk] for r in rows)
+    assert report.resolution_due is not None and report.resolution_due > report.first_contact_due
+    # No task per report: rabta.reports.tasks.sweep_overdue flags every late report.
+    assert not DBTaskResult.objects.filter(task_path__startswith="rabta.reports").exists()
 
 
 def test_links_from_home_and_beat_page(world: World, client: Client) -> None:

@@ -26,7 +26,7 @@ def test_twilio_inbound_signed_by_official_validator_is_stored_and_queued(client
     message = InboundMessage.objects.get()
     assert message.body == "HELP" and message.provider_message_id == MESSAGE["MessageSid"]
     assert message.phone.number == "+923001234567"
-    assert len(queued("process_inbound")) == 1
+    assert len(queued("drain_inbound")) == 1
     assert not OutboundMessage.objects.exists()  # the reply comes from the worker, not the webhook
 
 
@@ -62,7 +62,7 @@ def test_same_message_delivered_twice_has_one_effect(client: Client) -> None:
     assert twilio_post(client, channel, MESSAGE).status_code == 200
     assert twilio_post(client, channel, MESSAGE).status_code == 200
     assert InboundMessage.objects.count() == 1
-    assert len(queued("process_inbound")) == 1
+    assert len(queued("drain_inbound")) == 1
 
 
 def test_unknown_or_inactive_channel_is_404(client: Client) -> None:

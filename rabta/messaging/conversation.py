@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rabta.messaging.models import Channel, Conversation, Phone
+from rabta.places.lookup import beat_index
 from rabta.places.models import Beat
 
 CONVERSATION_MINUTES = 30
@@ -241,17 +241,7 @@ def category_menu() -> str:
 
 
 def _match_beats(text: str) -> list[Beat]:
-    text = text.strip()
-    if not text:
-        return []
-    # The boundary (GeoJSON, often tens of kilobytes) is never needed to answer an SMS.
-    beats = Beat.objects.defer("boundary")
-    exact = list(
-        beats.filter(Q(code__iexact=text) | Q(name__iexact=text) | Q(name_ur=text) | Q(name_ps=text))[:1]
-    )
-    if exact:
-        return exact
-    return list(beats.search(text)[: MAX_CHOICES + 1])
+    return beat_index.match_name(text, MAX_CHOICES + 1)
 
 
 def _beat_choice_text(beats: list[Beat]) -> str:

@@ -201,6 +201,10 @@ class InboundMessage(models.Model):
             )
         ]
         ordering = ["-received_at"]
+        # The worker drains waiting messages in arrival order; the index holds only those.
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(status="received"), name="inbound_waiting_idx")
+        ]
         verbose_name = _("inbound SMS")
         verbose_name_plural = _("inbound SMS")
 
@@ -241,10 +245,18 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     status_at = models.DateTimeField(null=True, blank=True)
+    # When the next try is due while queued: now for a new message, later after a provider error or
+    # throttling. The periodic sweep sends queued messages well past it (their sender stopped).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["channel", "sent_at"])]
+        indexes = [
+            models.Index(fields=["channel", "sent_at"]),
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="queued"), name="outbound_queued_idx"
+            ),
+        ]
         verbose_name = _("outbound SMS")
         verbose_name_plural = _("outbound SMS")
 

@@ -1,9 +1,9 @@
 """SMS flows that touch several models: receiving, replying, notifying, subscribing, broadcasting.
 
 Receiving is split in two so webhooks answer fast: `receive_inbound` only stores the message (once,
-whatever the provider retries) and enqueues `process_inbound`; the conversation runs in the worker.
-Every outbound message is a row first and a task second, in the same transaction, so nothing is lost
-if the process dies between the two.
+whatever the provider retries) and wakes the inbound drain; the conversation runs in the worker,
+which handles waiting messages in chunks and sends their replies at once. Every outbound message is
+a row before anything is sent, so nothing is lost if a process dies: the periodic sweep finds it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rabta.core.tasks import enqueue_now
+from rabta.core.tasks import enqueue_now, wake
 from rabta.lib.phones import normalise
 from rabta.lib.sms import segment_info
 from rabta.messaging.models import (
@@ -121,13 +121,16 @@ def _phone_id_for(e164: str) -> int:
 def receive_inbound(
     *, channel: Channel, provider_message_id: str, sender: str, body: str
 ) -> tuple[InboundMessage, bool]:
-    """Store an inbound SMS once and queue its processing. Returns (message, created).
+    """Store an inbound SMS once and make sure a worker will process it. Returns (message, created).
 
     Raises rabta.lib.phones.InvalidPhoneNumber for a sender we cannot read. One transaction with no
-    savepoint: look up (or insert) the phone, insert the message unless the provider's id is known,
-    queue its task.
+    savepoint: look up (or insert) the phone, insert the message unless the provider's id is known.
+    Then, after it has committed, wake the inbound drain unless a run of it is already waiting
+    (see rabta.core.tasks.wake): under load one task serves many messages instead of one each.
+    Called inside an outer transaction, a drain already running might miss the message; the
+    periodic sweep then picks it up within a minute.
     """
-    from rabta.messaging.tasks import process_inbound
+    from rabta.messaging.tasks import drain_inbound
 
     e164 = normalise(sender)
     with transaction.atomic():
@@ -139,35 +142,94 @@ def receive_inbound(
         )
         if not _insert_unless_exists(message, unique=("channel", "provider_message_id")):
             return InboundMessage.objects.get(channel=channel, provider_message_id=provider_message_id), False
-        enqueue_now(process_inbound, message.pk)
+    wake(drain_inbound)
     return message, True
 
 
-def process_inbound_message(inbound_id: int) -> None:
-    """Run the conversation for one inbound SMS, exactly once, and queue the replies."""
+# How many inbound messages share one transaction (one commit), and how many one drain run takes
+# before it lets the worker run other tasks (a new drain is queued if messages remain).
+DRAIN_CHUNK = 25
+DRAIN_LIMIT = 500
+
+
+def process_pending_inbound(*, limit: int = DRAIN_LIMIT, chunk: int = DRAIN_CHUNK) -> int:
+    """Run the conversation for waiting inbound SMS in arrival order, exactly once each, and send
+    the replies. Returns how many messages were handled.
+
+    Each chunk is one transaction: the messages are claimed (SKIP LOCKED, so two workers never take
+    the same one), their phones locked in id order (so one phone's messages are handled one at a
+    time), each message handled in a savepoint (one that fails is marked failed with its error and
+    the rest go on), the replies stored as queued rows. After the commit the replies are sent; one
+    that cannot be sent now is retried by a task (send_outbound_messages), so nothing is lost.
+    """
+    from rabta.messaging.tasks import drain_inbound
+
+    handled = 0
+    while handled < limit:
+        with transaction.atomic():
+            messages = list(
+                InboundMessage.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(status=InboundStatus.RECEIVED)
+                .select_related("channel__reply_channel")
+                .order_by("pk")[: min(chunk, limit - handled)]
+            )
+            if not messages:
+                break
+            phones = Phone.objects.select_for_update().order_by("pk").in_bulk({m.phone_id for m in messages})
+            replies: list[OutboundMessage] = []
+            for message in messages:
+                message.phone = phones[message.phone_id]
+                replies.extend(_handle_inbound(message))
+            now = timezone.now()
+            for status in (InboundStatus.PROCESSED, InboundStatus.FAILED):
+                done = [m for m in messages if m.status == status]
+                if done:
+                    InboundMessage.objects.filter(pk__in=[m.pk for m in done]).update(
+                        status=status, processed_at=now
+                    )
+        handled += len(messages)
+        send_outbound_messages([r.pk for r in replies if r.status == OutboundStatus.QUEUED])
+    else:
+        # More may be waiting: let other tasks run first, then carry on.
+        wake(drain_inbound)
+    return handled
+
+
+def _handle_inbound(message: InboundMessage) -> list[OutboundMessage]:
+    """One message inside the chunk's transaction; sets message.status; returns the queued replies."""
     from rabta.messaging.conversation import ConfirmStop, handle
 
-    with transaction.atomic():
-        message = (
-            InboundMessage.objects.select_for_update(of=("self",))
-            .select_related("phone", "channel__reply_channel")
-            .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
-            .first()
-        )
-        if message is None:  # already processed (a retried task), or gone
-            return
-        replies = handle(phone=message.phone, text=message.body, channel=message.channel)
-        reply_channel = message.channel.reply_channel or message.channel
-        for reply in replies:
-            queue_sms(
-                phone=message.phone,
-                body=str(reply),
-                purpose=Purpose.REPLY,
-                channel=reply_channel,
-                force=isinstance(reply, ConfirmStop),
-            )
-        message.status, message.processed_at = InboundStatus.PROCESSED, timezone.now()
-        message.save(update_fields=["status", "processed_at"])
+    reply_channel = message.channel.reply_channel or message.channel
+    try:
+        with transaction.atomic():
+            replies = handle(phone=message.phone, text=message.body, channel=message.channel)
+            queued = [
+                queue_sms(
+                    phone=message.phone,
+                    body=str(reply),
+                    purpose=Purpose.REPLY,
+                    channel=reply_channel,
+                    force=isinstance(reply, ConfirmStop),
+                    send=False,
+                )
+                for reply in replies
+            ]
+    except Exception as exc:
+        # Rolled back to the savepoint: this message changed nothing and is not retried (a bug or
+        # bad data would fail again); the error is kept for the admin and the log.
+        log.exception("inbound SMS %s from %s failed", message.pk, message.phone.number_masked)
+        message.phone.refresh_from_db()
+        message.status, message.error = InboundStatus.FAILED, f"{type(exc).__name__}: {exc}"[:200]
+        InboundMessage.objects.filter(pk=message.pk).update(error=message.error)
+        return []
+    message.status = InboundStatus.PROCESSED
+    return [m for m in queued if m is not None]
+
+
+def process_inbound_message(inbound_id: int) -> None:
+    """Handle a waiting inbound SMS (tasks queued one per message before the drain existed)."""
+    if InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.RECEIVED).exists():
+        process_pending_inbound()
 
 
 def default_channel() -> Channel | None:
@@ -182,8 +244,13 @@ def queue_sms(
     channel: Channel | None = None,
     broadcast: Broadcast | None = None,
     force: bool = False,
+    send: bool = True,
 ) -> OutboundMessage | None:
-    """Queue one SMS. Opted-out phones get nothing (except the STOP confirmation, `force`)."""
+    """Queue one SMS. Opted-out phones get nothing (except the STOP confirmation, `force`).
+
+    With `send` (the default) a task sends it, queued in the same transaction; without, the caller
+    sends it after its transaction commits (send_outbound_messages), as the inbound drain does.
+    """
     from rabta.messaging.tasks import send_outbound
 
     channel = channel or default_channel()
@@ -194,7 +261,8 @@ def queue_sms(
     status = OutboundStatus.QUEUED
     if phone.opted_out and not force:
         status = OutboundStatus.SUPPRESSED
-    with transaction.atomic():
+    # The row and its task commit together; inside a caller's transaction no savepoint is needed.
+    with transaction.atomic(savepoint=False):
         message = OutboundMessage.objects.create(
             channel=channel,
             phone=phone,
@@ -205,72 +273,129 @@ def queue_sms(
             segments=info.segments,
             cost_estimate=channel.cost_per_segment * info.segments,
             status=status,
+            next_attempt_at=timezone.now() if status == OutboundStatus.QUEUED else None,
         )
-        if status == OutboundStatus.QUEUED:
+        if status == OutboundStatus.QUEUED and send:
             enqueue_now(send_outbound, message.pk)
     return message
 
 
 def send_outbound_message(outbound_id: int) -> str:
-    """Try to send one queued SMS; on a transient failure schedule the next try. Returns the new status."""
-    from rabta.messaging.providers import PermanentSendError, TransientSendError, transport_for
-    from rabta.messaging.tasks import send_outbound
+    """Try to send one queued SMS; returns its new status ("skipped" if it was not queued)."""
+    return send_outbound_messages([outbound_id]).get(outbound_id, "skipped")
 
+
+def send_outbound_messages(ids: list[int]) -> dict[int, str]:
+    """Try to send queued SMS; on a transient failure schedule the next try. Returns id -> status.
+
+    One transaction for the lot: the rows are locked (SKIP LOCKED: a row another sender holds is
+    that sender's), sent one by one, and their new states written before the commit. If the
+    process dies mid-way, nothing is marked sent and the sweep sends them again: at least once.
+    """
+    if not ids:
+        return {}
+    results: dict[int, str] = {}
     with transaction.atomic():
-        message = (
-            OutboundMessage.objects.select_for_update(of=("self",))
+        messages = (
+            OutboundMessage.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("channel", "phone")
-            .filter(pk=outbound_id, status=OutboundStatus.QUEUED)
-            .first()
+            .filter(pk__in=ids, status=OutboundStatus.QUEUED)
+            .order_by("pk")
         )
-        if message is None:
-            return "skipped"
-        if message.phone.opted_out and message.purpose != Purpose.REPLY:
-            # Opted out after this was queued (a reply, e.g. the STOP confirmation, still goes).
-            message.status = OutboundStatus.SUPPRESSED
-            message.save(update_fields=["status"])
-            return message.status
-        channel = message.channel
-        # Throttle per channel: providers and operators block bursts from one number.
+        sent_last_minute: dict[int, int] = {}
+        for message in messages:
+            results[message.pk] = _send_one(message, sent_last_minute)
+    return results
+
+
+def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> str:
+    from rabta.messaging.providers import PermanentSendError, TransientSendError, transport_for
+
+    if message.phone.opted_out and message.purpose != Purpose.REPLY:
+        # Opted out after this was queued (a reply, e.g. the STOP confirmation, still goes).
+        message.status = OutboundStatus.SUPPRESSED
+        message.save(update_fields=["status"])
+        return message.status
+    channel = message.channel
+    # Throttle per channel: providers and operators block bursts from one number.
+    if channel.pk not in sent_last_minute:
         since = timezone.now() - dt.timedelta(minutes=1)
-        recent = OutboundMessage.objects.filter(channel=channel, sent_at__gte=since).count()
-        if recent >= channel.max_per_minute:
-            send_outbound.using(run_after=timezone.now() + dt.timedelta(seconds=20)).enqueue(message.pk)
-            return "throttled"
-        message.attempts += 1
-        try:
-            provider_id = transport_for(channel).send(
-                channel=channel, to=message.phone.number, body=message.body, reference=str(message.pk)
-            )
-        except TransientSendError as exc:
-            message.last_error = str(exc)[:200]
-            if message.attempts > len(RETRY_DELAYS):
-                message.status = OutboundStatus.FAILED
-            else:
-                delay = RETRY_DELAYS[message.attempts - 1]
-                send_outbound.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(
-                    message.pk
-                )
-            message.save(update_fields=["attempts", "last_error", "status"])
-            log.warning(
-                "SMS %s to %s: %s (attempt %s)",
-                message.pk,
-                message.phone.number_masked,
-                exc,
-                message.attempts,
-            )
-            return message.status
-        except PermanentSendError as exc:
-            message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
-            message.save(update_fields=["attempts", "last_error", "status"])
-            log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, exc)
-            return message.status
-        message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
-        message.sent_at = message.status_at = timezone.now()
-        message.save(
-            update_fields=["attempts", "status", "provider_message_id", "sent_at", "status_at", "last_error"]
+        sent_last_minute[channel.pk] = OutboundMessage.objects.filter(
+            channel=channel, sent_at__gte=since
+        ).count()
+    if sent_last_minute[channel.pk] >= channel.max_per_minute:
+        _retry_later(message, dt.timedelta(seconds=20))
+        message.save(update_fields=["next_attempt_at"])
+        return "throttled"
+    message.attempts += 1
+    try:
+        provider_id = transport_for(channel).send(
+            channel=channel, to=message.phone.number, body=message.body, reference=str(message.pk)
+        )
+    except TransientSendError as exc:
+        message.last_error = str(exc)[:200]
+        if message.attempts > len(RETRY_DELAYS):
+            message.status, message.next_attempt_at = OutboundStatus.FAILED, None
+        else:
+            _retry_later(message, dt.timedelta(seconds=RETRY_DELAYS[message.attempts - 1]))
+        message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        log.warning(
+            "SMS %s to %s: %s (attempt %s)", message.pk, message.phone.number_masked, exc, message.attempts
         )
         return message.status
+    except PermanentSendError as exc:
+        message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
+        message.next_attempt_at = None
+        message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, exc)
+        return message.status
+    sent_last_minute[channel.pk] += 1
+    message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
+    message.sent_at = message.status_at = timezone.now()
+    message.next_attempt_at = None
+    message.save(update_fields=[*SENT_FIELDS])
+    return message.status
+
+
+SENT_FIELDS = (
+    "attempts",
+    "status",
+    "provider_message_id",
+    "sent_at",
+    "status_at",
+    "last_error",
+    "next_attempt_at",
+)
+
+
+def _retry_later(message: OutboundMessage, delay: dt.timedelta) -> None:
+    from rabta.messaging.tasks import send_outbound
+
+    message.next_attempt_at = timezone.now() + delay
+    send_outbound.using(run_after=message.next_attempt_at).enqueue(message.pk)
+
+
+# A queued message this far past its due time has lost its sender (a worker stopped mid-batch).
+STALE_AFTER = dt.timedelta(minutes=2)
+
+
+def sweep_messages(now: dt.datetime | None = None) -> dict[str, int]:
+    """The safety net run every minute: handle inbound SMS left waiting and send stale queued ones."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    inbound = 0
+    if InboundMessage.objects.filter(
+        status=InboundStatus.RECEIVED, received_at__lte=now - dt.timedelta(minutes=1)
+    ).exists():
+        inbound = process_pending_inbound()
+    stale = list(
+        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
+        .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:DRAIN_LIMIT]
+    )
+    sent = sum(1 for status in send_outbound_messages(stale).values() if status == OutboundStatus.SENT)
+    return {"inbound": inbound, "resent": sent}
 
 
 # Later states win; a late "sent" callback never undoes "delivered".
@@ -302,7 +427,7 @@ def record_delivery_status(*, channel: Channel, provider_message_id: str, status
 
 
 def subscribe(*, phone: Phone, beat: Any) -> Subscription:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         existing = Subscription.objects.filter(phone=phone, beat=beat, active=True).first()
         if existing:
             return existing

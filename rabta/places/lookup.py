@@ -31,6 +31,7 @@ class CachedBeatIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: BeatIndex[int] | None = None
+        self._beats: list[Beat] = []
         self._fingerprint: tuple[object, ...] | None = None
         self._checked_at = 0.0
 
@@ -59,19 +60,59 @@ class CachedBeatIndex:
                 logger.error("beat %s left out of the lookup index: %s", code, exc)
         return BeatIndex(items)
 
+    @staticmethod
+    def _load_beats() -> list[Beat]:
+        from rabta.places.models import Beat
+
+        # Names, codes and areas for matching what residents type (SMS); never the boundary.
+        return list(
+            Beat.objects.select_related("station").defer("boundary").order_by("station__name", "name")
+        )
+
     def index(self) -> BeatIndex[int]:
+        return self._current()[0]
+
+    def beats(self) -> list[Beat]:
+        """Every beat (without its boundary), as current as the index; shared, so read-only."""
+        return self._current()[1]
+
+    def _current(self) -> tuple[BeatIndex[int], list[Beat]]:
         now = time.monotonic()
         with self._lock:
             if self._index is not None and now - self._checked_at < RECHECK_SECONDS:
-                return self._index
+                return self._index, self._beats
             # Fingerprint first, rows second: a change committed in between makes the next check
             # rebuild once more, never leaves the index older than its fingerprint.
             fingerprint = self._current_fingerprint()
             if self._index is None or fingerprint != self._fingerprint:
                 self._index = self._build()
+                self._beats = self._load_beats()
                 self._fingerprint = fingerprint
             self._checked_at = now
-            return self._index
+            return self._index, self._beats
+
+    def match_name(self, text: str, limit: int) -> list[Beat]:
+        """Beats a resident may mean by `text`: one exact code or name (any script) if there is one,
+        else up to `limit` whose names or listed areas contain it. In memory: an SMS drain asks this
+        for nearly every message, and the table changes a few times a year."""
+        text = " ".join(text.split())[:80]
+        if not text:
+            return []
+        needle = text.casefold()
+        beats = self.beats()
+        for beat in beats:
+            if needle == beat.code.casefold() or needle in (
+                beat.name.casefold(),
+                beat.name_ur.casefold(),
+                beat.name_ps.casefold(),
+            ):
+                return [beat]
+        found = [
+            b
+            for b in beats
+            if any(needle in field.casefold() for field in (b.name, b.name_ur, b.name_ps, b.areas))
+        ]
+        return found[:limit]
 
     def beat_id_at(self, lat: float, lon: float) -> int | None:
         """The id of the beat containing the point, or None when no beat does (or lat/lon are not finite)."""

@@ -23,7 +23,6 @@ from rabta.reports import tracking
 from rabta.reports.lifecycle import IllegalTransition, Status
 from rabta.reports.models import Category, Channel, Photo, Report, ReportUpdate
 from rabta.reports.photos import ProcessedPhoto, process_upload
-from rabta.reports.tasks import schedule_deadline_checks
 
 MAX_PHOTOS = 3
 _CODE_ATTEMPTS = 8
@@ -81,7 +80,7 @@ def submit_report(
     beat_id: int | None = None,
     on_created: Callable[[Report], object] | None = None,
 ) -> Submission:
-    """Create a report with its credentials, photos, first update and deadline checks.
+    """Create a report with its credentials, photos and first update (deadlines: reports.tasks).
 
     Photos may be uploaded files (checked here; PhotoError propagates) or already processed.
     With an idempotency key, a second call returns the first call's report and credentials.
@@ -155,9 +154,6 @@ def submit_report(
                     to_status=Status.NEW,
                     created_at=report.created_at,
                 )
-                # In the same transaction: a report never exists without its deadline checks (the
-                # database task backend writes them as rows), and no extra commit per intake.
-                schedule_deadline_checks(report)
                 if on_created is not None:
                     on_created(report)
         except IntegrityError:

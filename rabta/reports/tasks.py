@@ -1,5 +1,7 @@
-"""Deadline checks. A check is enqueued for each due time when a report arrives (run_after), and
-`manage.py flag_overdue` sweeps everything from cron as a safety net; both call the same code."""
+"""Deadline checks. `sweep_overdue` runs every few minutes on the task worker (rabta.core.periodic)
+and flags every report past a deadline; `manage.py flag_overdue` runs the same code by hand or from
+cron. One sweep instead of a task per report and deadline keeps intake to one write per report; a
+flag is at most one sweep interval late, on deadlines measured in hours and days."""
 
 from __future__ import annotations
 
@@ -21,22 +23,15 @@ from rabta.reports.models import Report, ReportUpdate
 logger = logging.getLogger(__name__)
 
 
-def schedule_deadline_checks(report: Report) -> None:
-    for due in {report.first_contact_due, report.resolution_due}:
-        if due is not None:
-            # A minute's slack so the check runs after the deadline, not on it.
-            check_report_deadlines.using(run_after=due + dt.timedelta(minutes=1)).enqueue(report.pk)
-
-
-@task()
-def check_report_deadlines(report_id: int) -> list[str]:
-    report = Report.objects.select_related("category", "beat__station").filter(pk=report_id).first()
-    return flag_report(report) if report is not None else []
-
-
 @task()
 def sweep_overdue() -> int:
-    return flag_overdue_reports()
+    from rabta.core.periodic import every
+    from rabta.core.tasks import schedule_next
+
+    try:
+        return flag_overdue_reports()
+    finally:
+        schedule_next(sweep_overdue, every(sweep_overdue.module_path))
 
 
 def flag_overdue_reports(now: dt.datetime | None = None) -> int:

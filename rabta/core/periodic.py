@@ -1,0 +1,66 @@
+"""Periodic sweeps, run by the ordinary task worker (`manage.py db_worker`), without cron.
+
+Each sweep is an argument-free task that reschedules itself when it finishes (see `schedule_next`),
+so exactly one run of it is waiting at any time. `manage.py schedule_sweeps` (run after every
+`migrate`, and by `make demo`) starts any sweep that has no run waiting; running it again changes
+nothing. The sweeps are safety nets and clocks, not the main path: reports are flagged overdue by
+them, inbound SMS missed by a crashed worker are picked up, queued replies whose sender died are
+sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from rabta.core.tasks import enqueue_now, waiting
+
+
+@dataclass(frozen=True)
+class Sweep:
+    task_path: str
+    every: dt.timedelta
+    why: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def task(self) -> Any:
+        return import_string(self.task_path)
+
+
+SWEEPS: tuple[Sweep, ...] = (
+    Sweep(
+        "rabta.reports.tasks.sweep_overdue",
+        dt.timedelta(minutes=5),
+        "flag reports past a deadline and tell the station head",
+    ),
+    Sweep(
+        "rabta.messaging.tasks.sweep_messages",
+        dt.timedelta(minutes=1),
+        "process inbound SMS and send replies that a stopped worker left behind",
+    ),
+    Sweep(
+        "rabta.engagement.tasks.sweep_action_items",
+        dt.timedelta(days=1),
+        "remind owners of action items due soon and escalate overdue ones",
+        {"reschedule": True},  # it keeps its own clock: 09:00 local each day
+    ),
+)
+
+
+def every(task_path: str) -> dt.timedelta:
+    return next(s.every for s in SWEEPS if s.task_path == task_path)
+
+
+def ensure_scheduled() -> list[str]:
+    """Queue a run of every sweep that has none waiting; returns the task paths it queued."""
+    started = []
+    for sweep in SWEEPS:
+        task = sweep.task
+        if not waiting(task):
+            enqueue_now(task, **sweep.kwargs)
+            started.append(sweep.task_path)
+    return started
