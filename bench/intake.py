@@ -9,7 +9,9 @@ What it does, all on loopback (127.0.0.1) and bounded in count and time:
    concurrent clients (threads, http.client, keep-alive);
 3. serves bench/intake_baseline.py (one psycopg INSERT per request) with the same gunicorn settings and sends
    the same load;
-4. prints reports/s, p50/p95 latency, errors and the ratio to the baseline; writes bench/results/intake.json.
+4. serves bench/intake_floor.py (Rabta's settings and middleware, a view doing one raw INSERT) the same way
+   and sends the same load: the best any Django intake could do here;
+5. prints reports/s, p50/p95 latency, errors and the ratios to the baseline; writes bench/results/intake.json.
 
 Why Open311 and not the web form: it is a real public intake path (partner apps and gateways use it at
 volume) that goes through the same intake service (validation, beat lookup, encryption, tracking
@@ -253,6 +255,9 @@ def main() -> None:
         rabta = run("rabta.wsgi:application", "/open311/v2/requests.json", "/healthz", env, args, 0)
         print(f"baseline: {args.requests} POSTs from {args.clients} clients ...", flush=True)
         baseline = run("bench.intake_baseline:application", "/submit", "/", env, args, 0)
+        print(f"django floor: {args.requests} POSTs from {args.clients} clients ...", flush=True)
+        floor_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.intake_floor"}
+        floor = run("rabta.wsgi:application", "/submit", "/", floor_env, args, 0)
         with psycopg.connect(url) as conn:
             row = conn.execute("SELECT count(*) FROM reports_report").fetchone()
         stored = int(row[0]) if row else 0
@@ -262,6 +267,7 @@ def main() -> None:
                 conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
     ratio = round(rabta["per_second"] / baseline["per_second"], 3) if baseline["per_second"] else 0.0
+    floor_ratio = round(floor["per_second"] / baseline["per_second"], 3) if baseline["per_second"] else 0.0
     goal = {"ratio_at_least": 0.5, "p95_ms_below": 250, "errors": 0}
     met = ratio >= 0.5 and rabta["p95_ms"] < 250 and rabta["errors"] == 0
     result = {
@@ -281,14 +287,17 @@ def main() -> None:
         },
         "rabta": rabta,
         "baseline": baseline,
+        "django_floor": floor,
         "reports_stored": stored,
         "ratio": ratio,
+        "django_floor_ratio": floor_ratio,
+        "rabta_to_floor": round(rabta["per_second"] / floor["per_second"], 3) if floor["per_second"] else 0.0,
         "goal": goal,
         "goal_met": met,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    for name, r in (("rabta", rabta), ("baseline", baseline)):
+    for name, r in (("rabta", rabta), ("baseline", baseline), ("floor", floor)):
         print(
             f"{name:9} {r['per_second']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
             f"max {r['max_ms']:7.1f} ms  errors {r['errors']}"
@@ -296,6 +305,10 @@ def main() -> None:
     print(
         f"ratio rabta/baseline {ratio:.3f}  "
         f"(goal >= 0.5, p95 < 250 ms, no errors: {'met' if met else 'NOT met'})"
+    )
+    print(
+        f"django floor/baseline {floor_ratio:.3f}  (Rabta's settings and middleware around one raw INSERT); "
+        f"rabta/floor {result['rabta_to_floor']:.3f}"
     )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 

@@ -27,6 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         signal.signal(signal.SIGTERM, _stop)
         manage = str(settings.BASE_DIR / "manage.py")
+        call_command("schedule_sweeps")  # deadlines, SMS safety net, daily reminders
         worker = subprocess.Popen([sys.executable, manage, "db_worker"])  # noqa: S603 - our own command
         self.stdout.write(f"task worker started (pid {worker.pid})")
         try:
