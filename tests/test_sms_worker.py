@@ -124,3 +124,49 @@ def test_sweeps_keep_themselves_scheduled() -> None:
         assert waiting.run_after == start + dt.timedelta(minutes=1)
         ran = DBTaskResult.objects.filter(task_path=sweep_messages.module_path, status="SUCCESSFUL").count()
         assert ran == 1
+
+
+def test_no_transaction_is_open_while_the_provider_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+
+    from rabta.messaging.providers.console.transport import ConsoleTransport
+
+    channel = console_channel()
+    phone = Phone.build("+923005555555")
+    phone.save()
+    message = services.queue_sms(
+        phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel, send=False
+    )
+    assert message is not None
+    depth_here = len(connection.atomic_blocks)  # the test's own wrapping transaction
+    seen: list[int] = []
+    real_send = ConsoleTransport.send
+
+    def send(self: Any, **kw: Any) -> str:
+        seen.append(len(connection.atomic_blocks))
+        return real_send(self, **kw)
+
+    monkeypatch.setattr(ConsoleTransport, "send", send)
+    assert services.send_outbound_messages([message.pk]) == {message.pk: OutboundStatus.SENT}
+    assert seen == [depth_here]
+
+
+def test_a_claimed_message_is_left_to_its_sender_until_the_lease_runs_out() -> None:
+    channel = console_channel()
+    phone = Phone.build("+923006666666")
+    phone.save()
+    start = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        message = services.queue_sms(
+            phone=phone, body="hi", purpose=Purpose.REPLY, channel=channel, send=False
+        )
+        assert message is not None
+        # Another sender claimed it and died before recording the outcome.
+        OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=start + services.SEND_LEASE)
+        assert services.send_outbound_messages([message.pk]) == {}
+        clock.shift(services.SEND_LEASE + dt.timedelta(minutes=1))
+        assert services.sweep_messages()["resent"] == 0  # lease over, but not yet stale
+        clock.shift(services.STALE_AFTER)
+        assert services.sweep_messages()["resent"] == 1
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.SENT and message.attempts == 1

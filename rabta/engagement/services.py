@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -197,12 +196,10 @@ def read_register(*, meeting: Meeting, viewer: User) -> list[dict[str, Any]]:
 
 
 def _broadcast_function() -> Any:
-    """rabta.messaging.services.broadcast_to_beat, once the SMS issue provides it."""
-    try:
-        module = importlib.import_module("rabta.messaging.services")
-    except ImportError:
-        return None
-    return getattr(module, "broadcast_to_beat", None)
+    """The SMS channel's broadcast_to_beat; a seam tests replace (None stores the notice as pending)."""
+    from rabta.messaging.broadcasts import broadcast_to_beat
+
+    return broadcast_to_beat
 
 
 def announcement_text(meeting: Meeting, language: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connections, models, router, transaction
@@ -22,7 +21,6 @@ from rabta.lib.phones import normalise
 from rabta.lib.sms import segment_info
 from rabta.messaging.models import (
     Broadcast,
-    BroadcastStatus,
     Channel,
     InboundMessage,
     InboundStatus,
@@ -38,10 +36,6 @@ log = logging.getLogger("rabta.sms")
 
 # Retries for transient provider failures: 30 s, 2 min, 8 min, 30 min, 2 h; then failed.
 RETRY_DELAYS = (30, 120, 480, 1800, 7200)
-
-
-class BroadcastError(Exception):
-    pass
 
 
 def phone_for(e164: str, *, language: str | None = None) -> Phone:
@@ -285,37 +279,71 @@ def send_outbound_message(outbound_id: int) -> str:
     return send_outbound_messages([outbound_id]).get(outbound_id, "skipped")
 
 
+# How long a sender holds the messages it claimed. Network calls happen outside any transaction, so
+# the claim is this lease (next_attempt_at moved ahead), not a lock held while a provider answers.
+SEND_LEASE = dt.timedelta(minutes=5)
+
+
 def send_outbound_messages(ids: list[int]) -> dict[int, str]:
     """Try to send queued SMS; on a transient failure schedule the next try. Returns id -> status.
 
-    One transaction for the lot: the rows are locked (SKIP LOCKED: a row another sender holds is
-    that sender's), sent one by one, and their new states written before the commit. If the
-    process dies mid-way, nothing is marked sent and the sweep sends them again: at least once.
+    Three steps, so no transaction is open while a provider answers (on SQLite an open write
+    transaction would hold every other writer, web intake included, for the provider's timeout):
+    1. claim: one short transaction locks the due rows (SKIP LOCKED: a row another sender holds is
+       that sender's) and moves their next_attempt_at a lease ahead, so no other sender or the
+       sweep takes them meanwhile;
+    2. send, one by one, outside any transaction;
+    3. record every outcome, and queue the retries, in one more short transaction.
+    If the process dies after 2 and before 3, the lease runs out and the sweep sends them again:
+    at least once.
     """
     if not ids:
         return {}
-    results: dict[int, str] = {}
+    now = timezone.now()
     with transaction.atomic():
-        messages = (
+        claimed = list(
             OutboundMessage.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("channel", "phone")
             .filter(pk__in=ids, status=OutboundStatus.QUEUED)
+            .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
             .order_by("pk")
         )
-        sent_last_minute: dict[int, int] = {}
-        for message in messages:
-            results[message.pk] = _send_one(message, sent_last_minute)
-    return results
+        if claimed:
+            OutboundMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
+                next_attempt_at=now + SEND_LEASE
+            )
+    sent_last_minute: dict[int, int] = {}
+    outcomes = [(message, _send_one(message, sent_last_minute)) for message in claimed]
+    with transaction.atomic():
+        for message, (_, fields) in outcomes:
+            message.save(update_fields=fields)
+            if message.status == OutboundStatus.QUEUED and message.next_attempt_at is not None:
+                _queue_retry(message)
+    return {message.pk: outcome for message, (outcome, _) in outcomes}
 
 
-def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> str:
+SENT_FIELDS = [
+    "attempts",
+    "status",
+    "provider_message_id",
+    "sent_at",
+    "status_at",
+    "last_error",
+    "next_attempt_at",
+]
+TRIED_FIELDS = ["attempts", "last_error", "status", "next_attempt_at"]
+
+
+def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tuple[str, list[str]]:
+    """Send one claimed message (no transaction open) and set its new state.
+
+    Returns what happened (its new status, or "throttled") and the fields to save."""
     from rabta.messaging.providers import PermanentSendError, TransientSendError, transport_for
 
     if message.phone.opted_out and message.purpose != Purpose.REPLY:
         # Opted out after this was queued (a reply, e.g. the STOP confirmation, still goes).
-        message.status = OutboundStatus.SUPPRESSED
-        message.save(update_fields=["status"])
-        return message.status
+        message.status, message.next_attempt_at = OutboundStatus.SUPPRESSED, None
+        return message.status, ["status", "next_attempt_at"]
     channel = message.channel
     # Throttle per channel: providers and operators block bursts from one number.
     if channel.pk not in sent_last_minute:
@@ -324,9 +352,8 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> str
             channel=channel, sent_at__gte=since
         ).count()
     if sent_last_minute[channel.pk] >= channel.max_per_minute:
-        _retry_later(message, dt.timedelta(seconds=20))
-        message.save(update_fields=["next_attempt_at"])
-        return "throttled"
+        message.next_attempt_at = timezone.now() + dt.timedelta(seconds=20)
+        return "throttled", ["next_attempt_at"]
     message.attempts += 1
     try:
         provider_id = transport_for(channel).send(
@@ -337,41 +364,29 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> str
         if message.attempts > len(RETRY_DELAYS):
             message.status, message.next_attempt_at = OutboundStatus.FAILED, None
         else:
-            _retry_later(message, dt.timedelta(seconds=RETRY_DELAYS[message.attempts - 1]))
-        message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            message.next_attempt_at = timezone.now() + dt.timedelta(
+                seconds=RETRY_DELAYS[message.attempts - 1]
+            )
         log.warning(
             "SMS %s to %s: %s (attempt %s)", message.pk, message.phone.number_masked, exc, message.attempts
         )
-        return message.status
+        return message.status, TRIED_FIELDS
     except PermanentSendError as exc:
         message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
         message.next_attempt_at = None
-        message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
         log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, exc)
-        return message.status
+        return message.status, TRIED_FIELDS
     sent_last_minute[channel.pk] += 1
     message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
     message.sent_at = message.status_at = timezone.now()
     message.next_attempt_at = None
-    message.save(update_fields=[*SENT_FIELDS])
-    return message.status
+    return message.status, SENT_FIELDS
 
 
-SENT_FIELDS = (
-    "attempts",
-    "status",
-    "provider_message_id",
-    "sent_at",
-    "status_at",
-    "last_error",
-    "next_attempt_at",
-)
-
-
-def _retry_later(message: OutboundMessage, delay: dt.timedelta) -> None:
+def _queue_retry(message: OutboundMessage) -> None:
     from rabta.messaging.tasks import send_outbound
 
-    message.next_attempt_at = timezone.now() + delay
+    assert message.next_attempt_at is not None
     send_outbound.using(run_after=message.next_attempt_at).enqueue(message.pk)
 
 
@@ -448,148 +463,3 @@ def subscribe_number(*, raw_number: str, beat: Any, language: str) -> Subscripti
     if phone.opted_out:
         phone.opt_in()
     return subscribe(phone=phone, beat=beat)
-
-
-# Broadcasts ------------------------------------------------------------------------------------
-
-
-def audience(*, beat_ids: list[int], station_id: int | None, district_id: int | None) -> Any:
-    """Phones subscribed to any of the beats, or anywhere in the station or district; opted-out excluded."""
-    beats_q = Q(subscriptions__beat_id__in=beat_ids)
-    if station_id:
-        beats_q |= Q(subscriptions__beat__station_id=station_id)
-    if district_id:
-        beats_q |= Q(subscriptions__beat__station__district_id=district_id)
-    return Phone.objects.filter(beats_q, subscriptions__active=True, opted_out=False).distinct()
-
-
-def broadcast_audience(broadcast: Broadcast) -> Any:
-    return audience(
-        beat_ids=list(broadcast.beats.values_list("pk", flat=True)),
-        station_id=broadcast.station_id,
-        district_id=broadcast.district_id,
-    )
-
-
-def estimate(
-    *, beat_ids: list[int], station_id: int | None, district_id: int | None, bodies: dict[str, str]
-) -> dict[str, Any]:
-    """Recipients, segments and cost before sending; each phone gets the text in its language."""
-    draft = Broadcast(
-        body_en=bodies.get("en", ""), body_ur=bodies.get("ur", ""), body_ps=bodies.get("ps", "")
-    )
-    channel = default_channel()
-    price = channel.cost_per_segment if channel else Decimal("0")
-    per_language: dict[str, int] = {}
-    phones = audience(beat_ids=beat_ids, station_id=station_id, district_id=district_id)
-    for language in phones.values_list("language", flat=True):
-        per_language[language] = per_language.get(language, 0) + 1
-    segments_total = sum(segment_info(draft.body_for(lang)).segments * n for lang, n in per_language.items())
-    return {
-        "recipients": sum(per_language.values()),
-        "by_language": per_language,
-        "segments": segments_total,
-        "cost": price * segments_total,
-    }
-
-
-def estimate_broadcast(broadcast: Broadcast) -> dict[str, Any]:
-    return estimate(
-        beat_ids=list(broadcast.beats.values_list("pk", flat=True)),
-        station_id=broadcast.station_id,
-        district_id=broadcast.district_id,
-        bodies={"en": broadcast.body_en, "ur": broadcast.body_ur, "ps": broadcast.body_ps},
-    )
-
-
-def submit_broadcast(*, broadcast: Broadcast, by: Any) -> Broadcast:
-    """Schedule a broadcast, or hold it for approval when it targets a whole station or district."""
-    estimate = estimate_broadcast(broadcast)
-    broadcast.recipients, broadcast.segments_total = estimate["recipients"], estimate["segments"]
-    broadcast.cost_estimate = estimate["cost"]
-    if broadcast.needs_approval and not can_approve(user=by, broadcast=broadcast):
-        broadcast.status = BroadcastStatus.PENDING_APPROVAL
-    else:
-        broadcast.status = BroadcastStatus.SCHEDULED
-        if broadcast.needs_approval:
-            broadcast.approved_by, broadcast.approved_at = by, timezone.now()
-    broadcast.save()
-    if broadcast.status == BroadcastStatus.SCHEDULED:
-        _enqueue_dispatch(broadcast)
-    return broadcast
-
-
-def can_approve(*, user: Any, broadcast: Broadcast) -> bool:
-    from rabta.people.models import Role
-
-    if user.role == Role.ADMIN:
-        return True
-    if broadcast.district_id:
-        return user.role == Role.DISTRICT_COORDINATOR and user.scope_district_id == broadcast.district_id
-    if broadcast.station_id:
-        return (user.role == Role.STATION_HEAD and user.scope_station_id == broadcast.station_id) or (
-            user.role == Role.DISTRICT_COORDINATOR and user.scope_district_id == broadcast.station.district_id  # type: ignore[union-attr]
-        )
-    return True
-
-
-def approve_broadcast(*, broadcast: Broadcast, by: Any) -> Broadcast:
-    if broadcast.status != BroadcastStatus.PENDING_APPROVAL:
-        raise BroadcastError("only a broadcast waiting for approval can be approved")
-    if not can_approve(user=by, broadcast=broadcast):
-        raise BroadcastError("you cannot approve this broadcast")
-    broadcast.status, broadcast.approved_by, broadcast.approved_at = (
-        BroadcastStatus.SCHEDULED,
-        by,
-        timezone.now(),
-    )
-    broadcast.save(update_fields=["status", "approved_by", "approved_at"])
-    _enqueue_dispatch(broadcast)
-    return broadcast
-
-
-def _enqueue_dispatch(broadcast: Broadcast) -> None:
-    from rabta.messaging.tasks import dispatch_broadcast
-
-    when = (
-        broadcast.scheduled_for
-        if broadcast.scheduled_for and broadcast.scheduled_for > timezone.now()
-        else None
-    )
-    if when:
-        dispatch_broadcast.using(run_after=when).enqueue(broadcast.pk)
-    else:
-        enqueue_now(dispatch_broadcast, broadcast.pk)
-
-
-def dispatch_broadcast_now(broadcast_id: int) -> int:
-    """Queue one SMS per subscriber, in their language. Idempotent: a sent broadcast is not resent."""
-    with transaction.atomic():
-        broadcast = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
-        if broadcast is None or broadcast.status != BroadcastStatus.SCHEDULED:
-            return 0
-        if broadcast.scheduled_for and broadcast.scheduled_for > timezone.now():
-            return 0  # rescheduled later; its own task will come
-        count = 0
-        for phone in broadcast_audience(broadcast):
-            if queue_sms(
-                phone=phone,
-                body=broadcast.body_for(phone.language),
-                purpose=Purpose.BROADCAST,
-                broadcast=broadcast,
-            ):
-                count += 1
-        broadcast.status, broadcast.sent_at, broadcast.recipients = (
-            BroadcastStatus.SENT,
-            timezone.now(),
-            count,
-        )
-        broadcast.save(update_fields=["status", "sent_at", "recipients"])
-        return count
-
-
-def broadcast_to_beat(*, beat: Any, body_en: str, body_ur: str, body_ps: str, by: Any) -> Broadcast:
-    """For other apps (e.g. meeting notices): one beat, no approval needed."""
-    broadcast = Broadcast.objects.create(author=by, body_en=body_en, body_ur=body_ur, body_ps=body_ps)
-    broadcast.beats.set([beat])
-    return submit_broadcast(broadcast=broadcast, by=by)

@@ -24,7 +24,9 @@ def send_outbound(outbound_id: int) -> str:
 
 @task()
 def dispatch_broadcast(broadcast_id: int) -> int:
-    return services.dispatch_broadcast_now(broadcast_id)
+    from rabta.messaging.broadcasts import dispatch_broadcast_now
+
+    return dispatch_broadcast_now(broadcast_id)
 
 
 @task()

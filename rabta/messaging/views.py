@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rabta.core import ratelimit
-from rabta.messaging import services
+from rabta.messaging import broadcasts, services
 from rabta.messaging.forms import BroadcastForm, SimulateForm, SubscribeForm
 from rabta.messaging.models import Broadcast, Channel, Phone, Provider
 from rabta.people.auth import staff_required
@@ -69,15 +69,11 @@ def simulate(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def broadcast_list(request: HttpRequest) -> HttpResponse:
-    broadcasts = Broadcast.objects.visible_to(request.user).select_related("author", "station", "district")[
-        :50
-    ]
+    recent = Broadcast.objects.visible_to(request.user).select_related("author", "station", "district")[:50]
     pending = [
-        b
-        for b in broadcasts
-        if b.status == "pending" and services.can_approve(user=request.user, broadcast=b)
+        b for b in recent if b.status == "pending" and broadcasts.can_approve(user=request.user, broadcast=b)
     ]
-    return render(request, "messaging/broadcast_list.html", {"broadcasts": broadcasts, "pending": pending})
+    return render(request, "messaging/broadcast_list.html", {"broadcasts": recent, "pending": pending})
 
 
 @staff_required
@@ -100,14 +96,14 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
             broadcast.save()
             if data["audience"] == form.AUDIENCE_BEATS:
                 broadcast.beats.set(data["beats"])
-            services.submit_broadcast(broadcast=broadcast, by=request.user)
+            broadcasts.submit_broadcast(broadcast=broadcast, by=request.user)
             if broadcast.status == "pending":
                 messages.info(request, _("Saved. It will be sent when it is approved."))
             else:
                 messages.success(request, _("Scheduled for sending."))
             return redirect("messaging:broadcast_list")
         # "Check cost": an estimate without saving anything, then the same form with a Send button.
-        estimate = services.estimate(
+        estimate = broadcasts.estimate(
             beat_ids=[b.pk for b in data["beats"]] if data["audience"] == form.AUDIENCE_BEATS else [],
             station_id=broadcast.station_id,
             district_id=broadcast.district_id,
@@ -121,8 +117,8 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
 def broadcast_approve(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = get_object_or_404(Broadcast.objects.visible_to(request.user), pk=pk)
     try:
-        services.approve_broadcast(broadcast=broadcast, by=request.user)
-    except services.BroadcastError:
+        broadcasts.approve_broadcast(broadcast=broadcast, by=request.user)
+    except broadcasts.BroadcastError:
         raise PermissionDenied from None
     messages.success(request, _("Approved and scheduled."))
     return redirect("messaging:broadcast_list")
