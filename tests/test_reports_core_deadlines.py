@@ -75,6 +75,8 @@ def test_periodic_sweep_flags_and_notifies_station_head(
     assert report.resolution_overdue_at is None
     assert [m.to for m in mail.outbox] == [[world.station_head.email]]
     assert report.public_id in mail.outbox[0].subject
+    # Local time (Asia/Karachi), one full stop: "by 3 Mar 2026, 14:00." not "by ... p.m..".
+    assert "No first contact was made by 3 Mar 2026, 14:00." in mail.outbox[0].body
     assert "resident@example.org" not in mail.outbox[0].body
     assert Report.objects.overdue(START + dt.timedelta(hours=25)).filter(pk=report.pk).exists()
     internal = report.updates.get(note__startswith="overdue")

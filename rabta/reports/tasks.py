@@ -103,7 +103,7 @@ def notify_supervisors(*, report: Report, kinds: list[str]) -> int:
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             due = report.first_contact_due if "first_contact" in kinds else report.resolution_due
-            when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT") if due else ""
+            when = formats.date_format(timezone.localtime(due), "j M Y, H:i") if due else ""
             what = (
                 _("No first contact was made by %(when)s.")
                 if "first_contact" in kinds
