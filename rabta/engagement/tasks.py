@@ -62,10 +62,9 @@ def sweep_action_items(reschedule: bool = False) -> dict[str, list[int]]:
 
 def schedule_next_sweep() -> None:
     """Keep one daily sweep queued (tomorrow 09:00 local) unless one is already waiting."""
-    from django_tasks_db.models import DBTaskResult
+    from rabta.core.tasks import waiting
 
-    waiting = DBTaskResult.objects.filter(task_path=sweep_action_items.module_path, status="READY").exists()
-    if not waiting:
+    if not waiting(sweep_action_items):
         tomorrow = timezone.localdate() + dt.timedelta(days=1)
         sweep_action_items.using(run_after=_local_moment(tomorrow)).enqueue(reschedule=True)
 

@@ -211,7 +211,11 @@ def _handle_inbound(message: InboundMessage) -> list[OutboundMessage]:
     except Exception as exc:
         # Rolled back to the savepoint: this message changed nothing and is not retried (a bug or
         # bad data would fail again); the error is kept for the admin and the log.
-        log.exception("inbound SMS %s from %s failed", message.pk, message.phone.number_masked)
+        # No traceback in the log: an exception's text may quote the message or the number (as in
+        # reports/notify.py). The admin sees the text in `error`; the log names the kind only.
+        log.error(
+            "inbound SMS %s from %s failed (%s)", message.pk, message.phone.number_masked, type(exc).__name__
+        )
         message.phone.refresh_from_db()
         message.status, message.error = InboundStatus.FAILED, f"{type(exc).__name__}: {exc}"[:200]
         InboundMessage.objects.filter(pk=message.pk).update(error=message.error)
@@ -368,13 +372,17 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tup
                 seconds=RETRY_DELAYS[message.attempts - 1]
             )
         log.warning(
-            "SMS %s to %s: %s (attempt %s)", message.pk, message.phone.number_masked, exc, message.attempts
+            "SMS %s to %s: %s (attempt %s)",
+            message.pk,
+            message.phone.number_masked,
+            type(exc).__name__,  # the provider's text, kept in last_error, may quote the number
+            message.attempts,
         )
         return message.status, TRIED_FIELDS
     except PermanentSendError as exc:
         message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
         message.next_attempt_at = None
-        log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, exc)
+        log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, type(exc).__name__)
         return message.status, TRIED_FIELDS
     sent_last_minute[channel.pk] += 1
     message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
