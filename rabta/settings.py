@@ -57,6 +57,26 @@ try:
     RABTA_PROXY_HOPS = env.int("RABTA_PROXY_HOPS", default=0)
     # Hashed, compressed static files in production; plain files for DEBUG and the test suite.
     RABTA_STATIC_MANIFEST = env.bool("RABTA_STATIC_MANIFEST", default=not DEBUG)
+    # Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
+    # Each can be changed from the environment as RABTA_RATE_<NAME>=<attempts>/<seconds>, for example
+    # RABTA_RATE_SMS_REPORT_DAY=10/86400 (docs: README, Configuration).
+    _RATE_DEFAULTS = {
+        "login": (10, 15 * 60),
+        # Residents' reports: per client and per contact (phone/email blind index); tracking-code lookups.
+        "report": (10, 3600),
+        "report_contact": (10, 3600),
+        "track": (20, 3600),
+        # SMS news sign-ups from a beat page, per client; confirmation SMS per number.
+        "subscribe": (10, 3600),
+        "subscribe_confirm": (1, 24 * 3600),
+        # Reports by SMS, per phone: an hour and a day.
+        "sms_report_hour": (3, 3600),
+        "sms_report_day": (6, 24 * 3600),
+    }
+    RABTA_RATE_LIMITS = {
+        name: env.rate(f"RABTA_RATE_{name.upper()}", default=default)
+        for name, default in _RATE_DEFAULTS.items()
+    }
 except ConfigError as exc:
     # Fail at start, naming the variable, instead of with a traceback deep inside Django.
     raise ImproperlyConfigured(f"Rabta configuration error: {exc}") from None
@@ -202,17 +222,6 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Staff API of Rabta, the community policing platform.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-}
-
-# Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
-RABTA_RATE_LIMITS = {
-    "login": (10, 15 * 60),
-    # Residents' reports: per client and per contact (phone/email blind index); tracking-code lookups.
-    "report": (10, 3600),
-    "report_contact": (10, 3600),
-    "track": (20, 3600),
-    # SMS news sign-ups from a beat page, per client.
-    "subscribe": (10, 3600),
 }
 
 LOGGING = {

@@ -28,6 +28,10 @@ class AccessLog(models.Model):
         VIEW_REGISTER = "view_register", _("viewed a named register")
         EXPORT = "export", _("exported data")
         CHANGE = "change", _("changed personal data")
+        REFUSED = "refused", _("was refused personal data")
+        VIEW_SMS = "view_sms", _("viewed SMS messages")
+        ROLE_REQUEST = "role_request", _("asked for a sensitive role")
+        ROLE_DECISION = "role_decision", _("decided on a sensitive role")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

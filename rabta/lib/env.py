@@ -88,6 +88,22 @@ class Env:
         except ValueError:
             raise ConfigError(f"{name} must be a whole number; got {value!r}") from None
 
+    def rate(
+        self, name: builtins.str, default: tuple[builtins.int, builtins.int]
+    ) -> tuple[builtins.int, builtins.int]:
+        """A rate limit written as attempts/seconds, e.g. 10/3600."""
+        value = (self.values.get(name) or "").strip()
+        if not value:
+            return default
+        attempts, sep, seconds = value.partition("/")
+        try:
+            limit, window = int(attempts), int(seconds)
+        except ValueError:
+            limit = window = -1
+        if not sep or limit < 0 or window < 1:
+            raise ConfigError(f"{name} must be attempts/seconds, for example 10/3600; got {value!r}")
+        return limit, window
+
     def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         value = self.values.get(name)
         if value is None:

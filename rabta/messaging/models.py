@@ -142,7 +142,10 @@ class Subscription(models.Model):
     phone = models.ForeignKey(Phone, on_delete=models.CASCADE, related_name="subscriptions")
     beat = models.ForeignKey("places.Beat", on_delete=models.CASCADE, related_name="sms_subscriptions")
     active = models.BooleanField(default=True)
+    # Asked for on the web and waiting for the phone's own YES (inactive until then).
+    pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -192,6 +195,11 @@ class InboundMessage(models.Model):
     status = models.CharField(max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
+    # The report this message is part of (a step of a guided report, or a STATUS question): its body
+    # is shown only to staff who may see that report.
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -234,6 +242,9 @@ class OutboundMessage(models.Model):
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     broadcast = models.ForeignKey(
         "Broadcast", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     encoding = models.CharField(max_length=8)
     segments = models.PositiveSmallIntegerField()

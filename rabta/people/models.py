@@ -240,3 +240,51 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} ({self.completed_on:%Y-%m-%d})"
+
+
+# Roles that read women's-desk or conduct material, or reporters' contacts beyond one beat: giving
+# one takes a second person's approval (people/approvals.py).
+SENSITIVE_ROLES = frozenset({Role.STATION_HEAD, Role.WOMENS_DESK, Role.OVERSIGHT, Role.ADMIN})
+
+
+class RoleRequestState(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class RoleRequest(models.Model):
+    """A request to give an account a sensitive role and scope; takes effect only once approved."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    scope_district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scope_station = models.ForeignKey(
+        PoliceStation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scope_beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=RoleRequestState.choices, default=RoleRequestState.PENDING
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("role request")
+        verbose_name_plural = _("role requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(state="pending"),
+                name="one_pending_role_request_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.role} ({self.state})"

@@ -53,6 +53,13 @@ class Category(LocalizedNameMixin):
     )
     open311_service_code = models.CharField(_("Open311 service code"), max_length=40, unique=True)
     active = models.BooleanField(_("offered to residents"), default=True)
+    # Off for concerns whose public pin could point at the reporter's house (drugs, gangs, the women's
+    # desk, complaints about the police): their reports never appear in the public Open311 feed.
+    publish_open311 = models.BooleanField(
+        _("publish on Open311"),
+        default=True,
+        help_text=_("Show this category's reports in the public Open311 feed (day and coarse place only)."),
+    )
     position = models.PositiveSmallIntegerField(_("position in lists"), default=100)
 
     class Meta:
@@ -126,6 +133,11 @@ class Report(models.Model):
 
     # The reporter. Contact is encrypted (contact.py); the indexes are keyed HMACs for lookups.
     anonymous = models.BooleanField(_("anonymous"), default=True)
+    # Staff may see and use the contact only when the reporter agreed (giving it on the web form, or
+    # answering yes by SMS). A number kept without consent only answers STATUS and carries updates.
+    contact_consent = models.BooleanField(_("reporter agreed to be contacted"), default=False)
+    # Messages about the report say only "there is news" (always so for women's-desk and conduct).
+    neutral_wording = models.BooleanField(_("neutral wording in messages"), default=False)
     contact_phone_encrypted = models.TextField(blank=True, editable=False)
     contact_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     contact_email_encrypted = models.TextField(blank=True, editable=False)
@@ -194,6 +206,14 @@ class Report(models.Model):
     @property
     def has_contact(self) -> bool:
         return bool(self.contact_phone_encrypted or self.contact_email_encrypted)
+
+    @property
+    def staff_may_contact(self) -> bool:
+        return self.contact_consent and self.has_contact
+
+    @property
+    def wants_neutral_wording(self) -> bool:
+        return self.neutral_wording or self.category.sensitivity != Sensitivity.ORDINARY
 
     @property
     def is_open(self) -> bool:

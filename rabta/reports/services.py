@@ -74,6 +74,8 @@ def submit_report(
     no_sms: bool = False,
     safe_call_hours: str = "",
     woman_officer_only: bool = False,
+    contact_consent: bool | None = None,
+    neutral_wording: bool = False,
     photos: Sequence[IO[bytes] | ProcessedPhoto] = (),
     idempotency_key: str | None = None,
     subject_officer: Any = None,
@@ -83,7 +85,10 @@ def submit_report(
     """Create a report with its credentials, photos and first update (deadlines: reports.tasks).
 
     Photos may be uploaded files (checked here; PhotoError propagates) or already processed.
-    With an idempotency key, a second call returns the first call's report and credentials.
+    `contact_consent` says whether staff may see and use the contact; by default a contact given
+    (web form, API) is given to be used. The SMS channel passes False unless the resident said yes:
+    the number it came from is then kept only to answer STATUS and carry updates, and the report is
+    anonymous to staff. With an idempotency key, a second call returns the first call's report and credentials.
     `beat_id` may stand in for `beat` when the caller already looked the point up (no Beat row is
     read). `on_created(report)` runs inside the report's own transaction, so a caller's extra rows
     commit with the report or not at all, without wrapping this call in a transaction of its own:
@@ -99,6 +104,8 @@ def submit_report(
 
     phone_e164 = contact_crypto.normalise_phone(phone) if phone.strip() else ""
     email_norm = contact_crypto.normalise_email(email) if email.strip() else ""
+    consent = bool(phone_e164 or email_norm) if contact_consent is None else contact_consent
+    consent = consent and bool(phone_e164 or email_norm)
     if beat is not None:
         beat_id = beat.pk
     elif beat_id is None and lat is not None and lon is not None:
@@ -121,7 +128,9 @@ def submit_report(
         channel=channel,
         language=language[:8] or "en",
         subject_officer=subject_officer,
-        anonymous=not (phone_e164 or email_norm),
+        anonymous=not consent,
+        contact_consent=consent,
+        neutral_wording=neutral_wording,
         no_sms=no_sms,
         safe_call_hours=safe_call_hours.strip()[:100],
         woman_officer_only=woman_officer_only,
