@@ -94,7 +94,7 @@ def test_services_list_and_definition(db: Any, client: Client, fmt: str) -> None
     definition = parse(client.get(f"/open311/v2/services/streetlight.{fmt}"), fmt)
     assert definition["service_code"] == "streetlight"
     attrs = {a["code"]: a for a in definition["attributes"]}
-    assert set(attrs) == {"occurred", "woman_officer_only", "no_sms", "safe_call_hours"}
+    assert set(attrs) == {"occurred", "woman_officer_only", "no_sms", "safe_call_hours", "neutral_wording"}
     assert attrs["woman_officer_only"]["datatype"] == "singlevaluelist"
     keys = [v["key"] for v in attrs["woman_officer_only"]["values"]]
     assert keys == ["yes", "no"]

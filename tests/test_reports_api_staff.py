@@ -13,7 +13,7 @@ from rabta.audit.models import AccessLog
 from rabta.reports.models import Report, ReportUpdate
 from tests import factories
 from tests.conftest import World, verified_client
-from tests.test_reports_triage_access import ALL, SEES
+from tests.test_reports_triage_access import ALL, READS, SEES
 
 
 def png() -> io.BytesIO:
@@ -57,7 +57,9 @@ def test_api_list_and_detail_per_persona(
         detail = client.get(f"/api/v1/reports/{report.public_id}/")
         if persona in SEES[kind]:
             assert detail.status_code == 200
-            assert detail.json()["description"] == report.description
+            readable = persona in READS[kind]
+            assert detail.json()["description"] == (report.description if readable else None)
+            assert detail.json()["content_withheld"] is not readable
         else:
             assert detail.status_code in (403, 404)
             assert report.description.encode() not in detail.content
@@ -161,7 +163,10 @@ def test_api_duplicate_suggestions_and_marking(world: World) -> None:
     first = factories.report("street_lighting", lat=34.805, lon=71.805).report
     second = factories.report("street_lighting", lat=34.806, lon=71.805).report  # 111 m north
     suggestions = client.get(f"/api/v1/reports/{second.public_id}/duplicate-suggestions/").json()
-    assert [(s["public_id"], s["distance_m"]) for s in suggestions] == [(first.public_id, 111)]
+    assert [(s["public_id"], s["nearness"], s["nearness_label"]) for s in suggestions] == [
+        (first.public_id, "100_300m", "100-300 m")
+    ]
+    assert "distance_m" not in suggestions[0]
     data = client.post(
         f"/api/v1/reports/{second.public_id}/duplicate/",
         {"of": first.public_id},

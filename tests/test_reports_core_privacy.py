@@ -17,7 +17,7 @@ from rabta.audit.models import AccessLog
 from rabta.core.models import RateCounter
 from rabta.reports import notify
 from rabta.reports.models import Category, Report, Status
-from rabta.reports.services import add_note, change_status, reveal_contact, reveal_location
+from rabta.reports.services import ContactRefused, add_note, change_status, reveal_contact, reveal_location
 from tests import factories
 from tests.conftest import World
 
@@ -138,8 +138,10 @@ def test_anonymous_report_is_never_notified(world: World, django_capture_on_comm
     assert report.anonymous and not report.has_contact
     assert notify.notify_reporter(report=report, event="status") == []
     assert mail.outbox == [] and sent == []
-    contact = reveal_contact(report=report, viewer=world.beat_officer)
-    assert contact.is_empty
+    # Anonymous means no consent: a reveal is refused, and the refusal is logged.
+    with pytest.raises(ContactRefused):
+        reveal_contact(report=report, viewer=world.beat_officer)
+    assert AccessLog.objects.get(actor=world.beat_officer).action == AccessLog.Action.REFUSED
 
 
 def test_notifications_respect_no_sms_and_carry_no_identity(

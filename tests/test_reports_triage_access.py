@@ -3,6 +3,8 @@
 Three reports in beat_a (station_a): an ordinary one, a "woman officer only" one, and a conduct complaint
 naming beat_officer (the accused officer persona). Only the personas allowed by visible_to may see a
 report anywhere; for everyone else it does not exist (404), and a resident is not staff at all (403).
+Of those who see it, only READS may read what it says: the station head (a man) sees that the
+women-only report exists, never its words (tests/test_reports_women_only.py goes further).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ SEES = {
     "sensitive": {"womens_desk_officer", "station_head"},
     "conduct": {"oversight"},
 }
+READS = {**SEES, "sensitive": {"womens_desk_officer"}}
 
 
 @pytest.fixture
@@ -83,7 +86,7 @@ def test_detail_page_only_for_allowed_personas(world: World, reports: dict[str, 
         response = client.get(f"/en/staff/reports/{report.public_id}/")
         if persona in SEES[kind]:
             assert response.status_code == 200, f"{persona} / {kind}"
-            assert report.description in response.content.decode()
+            assert (report.description in response.content.decode()) == (persona in READS[kind])
         else:
             assert response.status_code in (403, 404), f"{persona} / {kind}"
             assert report.description not in response.content.decode()

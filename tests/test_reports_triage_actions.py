@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rabta.audit.models import AccessLog
 from rabta.reports.models import Report, ReportUpdate
-from rabta.reports.triage import QueueFilters, duplicate_candidates, queue
+from rabta.reports.triage import Nearness, QueueFilters, duplicate_candidates, queue
 from tests import factories
 from tests.conftest import World, verified_client
 
@@ -203,11 +203,11 @@ def test_duplicate_suggestions_are_same_category_within_300_m_and_14_days(world:
     closed.acknowledge(by=world.beat_officer)
     closed.close(by=world.beat_officer, reason="fixed")
     found = duplicate_candidates(world.beat_officer, report)
-    assert [(r.public_id, metres) for r, metres in found] == [(near.public_id, 250)]
+    assert [(r.public_id, band) for r, band in found] == [(near.public_id, Nearness.UP_TO_300)]
     # An officer who cannot see the nearby report is not offered it.
     assert duplicate_candidates(world.other_beat_officer, report) == []
     page = verified_client(world.beat_officer).get(f"/en/staff/reports/{report.public_id}/").content.decode()
-    assert near.public_id in page and "250 m away" in page
+    assert near.public_id in page and "100-300 m" in page and "250 m away" not in page
     for unwanted in (far, old, other_kind, closed):
         assert unwanted.public_id not in page
 
@@ -218,7 +218,7 @@ def test_mark_duplicate_only_of_a_suggested_report(world: World, officer: Any) -
     far = make(at=EAST_400M)
     url = f"/en/staff/reports/{report.public_id}/duplicate/"
     page = officer.post(url, {"of": far.public_id}, follow=True).content.decode()
-    assert "within 300 m and 14 days" in page
+    assert "Only a suggested report can be the original" in page
     report.refresh_from_db()
     assert report.status == "new"
     officer.post(url, {"of": near.public_id})

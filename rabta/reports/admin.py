@@ -1,5 +1,7 @@
-"""Admin for categories only. Reports are never listed here: the admin would bypass visible_to
-(women's-desk and conduct reports must stay out of reach of station heads and coordinators)."""
+"""Admin for categories only. Reports, their updates and photos are never listed here: the admin
+would bypass visible_to (women's-desk and conduct reports must stay out of reach of station heads
+and coordinators) and content_visible_to (a women-only report's words are for women officers of the
+desk only). Staff read reports in the triage pages and the staff API, which apply both."""
 
 from __future__ import annotations
 
@@ -20,10 +22,11 @@ class CategoryAdmin(admin.ModelAdmin):
         "first_contact_hours",
         "resolution_hours",
         "active",
+        "publish_open311",
         "position",
     ]
     list_editable = ["active", "position"]
-    list_filter = ["sensitivity", "active"]
+    list_filter = ["sensitivity", "active", "publish_open311"]
     search_fields = ["name", "name_ur", "name_ps", "code"]
     fieldsets = [
         (
@@ -42,7 +45,8 @@ class CategoryAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Routing", {"fields": ["sensitivity", "suggest_woman_officer", "open311_service_code"]}),
+        ("Routing", {"fields": ["sensitivity", "suggest_woman_officer"]}),
+        ("Open311", {"fields": ["open311_service_code", "publish_open311"]}),
         ("Deadlines", {"fields": ["first_contact_hours", "resolution_hours"]}),
     ]
 

@@ -88,7 +88,19 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("For example: weekdays 10:00 to 12:00"),
     )
-    woman_officer_only = forms.BooleanField(label=_("A woman officer only"), required=False)
+    woman_officer_only = forms.BooleanField(
+        label=_("A woman officer only"),
+        required=False,
+        help_text=_(
+            "Ticked, only women officers of the women's desk will read it; otherwise the police of "
+            "your neighbourhood and their station head will."
+        ),
+    )
+    neutral_wording = forms.BooleanField(
+        label=_("Neutral wording in messages (for a shared phone or inbox)"),
+        required=False,
+        help_text=_("Our messages will say only that there is news, never what your report is about."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rabta.places.models import Beat, LocalizedNameMixin, code_validator
 from rabta.reports.lifecycle import OPEN_STATUSES, TIMESTAMP_FIELDS, IllegalTransition, Status, allowed
-from rabta.reports.querysets import ReportQuerySet, Sensitivity
+from rabta.reports.querysets import ReportQuerySet, Sensitivity, reads_women_only_content
 from rabta.reports.tracking import format_code
 
 __all__ = ["Category", "Channel", "Period", "Photo", "Report", "ReportUpdate", "Sensitivity", "Status"]
@@ -222,6 +222,20 @@ class Report(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.woman_officer_only or self.category.sensitivity == Sensitivity.WOMENS_DESK
+
+    @property
+    def women_only_content(self) -> bool:
+        """What it says is for women officers of the desk only (querysets.WOMEN_ONLY_CONTENT)."""
+        return self.woman_officer_only and self.category.sensitivity != Sensitivity.CONDUCT
+
+    def content_visible_to(self, user: Any, *, in_scope: bool = False) -> bool:
+        """May `user` read what this report says (see ReportQuerySet.content_visible_to)?
+
+        `in_scope=True` when the report came from `visible_to(user)` already: saves the query.
+        """
+        if self.women_only_content and not reads_women_only_content(user):
+            return False
+        return in_scope or Report.objects.visible_to(user).filter(pk=self.pk).exists()
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()

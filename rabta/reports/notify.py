@@ -5,7 +5,9 @@ Channels register by name. Email is built in; the SMS issue registers "sms" with
   * an anonymous report (no contact) is never notified;
   * "do not contact me by SMS" blocks every text-message channel;
   * a message never carries the reporter's identity, contact, place or any other resident's details:
-    only that there is news, the new status, a public note, and where to follow it.
+    only that there is news, the new status, a public note, and where to follow it;
+  * with `report.wants_neutral_wording`, only that there is news (see compose);
+  * the stored contact carries updates whether or not the reporter agreed to be contacted by staff.
 """
 
 from __future__ import annotations
@@ -67,8 +69,15 @@ register_channel("email", _send_email, address="email", text_message=False)
 
 def compose(*, report: Report, event: Event) -> tuple[str, str]:
     """Subject and body in the report's language. Deliberately vague about what was reported:
-    a shared inbox or phone must not reveal more than "you have news from Rabta"."""
+    a shared inbox or phone must not reveal more than "you have news from Rabta". With neutral
+    wording (the reporter's choice; always for women's-desk and conduct categories) the same two
+    sentences for every event, so even the kind of news stays private."""
     with translation.override(report.language or settings.LANGUAGE_CODE):
+        if report.wants_neutral_wording:
+            # A shared phone or inbox: nothing about the category, status, agency or a note's words.
+            return str(_("Rabta: news")), str(
+                _("There is news about your message. Follow it with your private tracking link or code.")
+            )
         day = formats.date_format(timezone.localtime(report.created_at).date(), "DATE_FORMAT")
         subject = _("Rabta: news about your report")
         if event == "received":

@@ -20,6 +20,29 @@ class Sensitivity(models.TextChoices):
     CONDUCT = "conduct", _("Complaint about police conduct")
 
 
+# "A woman officer only" (web or SMS) on a report that goes to the station: only women officers of the
+# women's desk read what it says. A conduct complaint goes to the oversight body whatever was ticked.
+WOMEN_ONLY_CONTENT = Q(woman_officer_only=True) & ~Q(category__sensitivity=Sensitivity.CONDUCT)
+
+_DESK_CACHE = "_rabta_reads_women_only"
+
+
+def reads_women_only_content(user: Any) -> bool:
+    """Whether `user` is a woman officer serving on a women's desk: the only readers of what a
+    women-only report says (among the reports visible_to lets her see). Cached on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cached = getattr(user, _DESK_CACHE, None)
+    if cached is None:
+        from rabta.people.models import Gender, OfficerProfile
+
+        cached = OfficerProfile.objects.filter(
+            user_id=user.pk, on_womens_desk=True, gender=Gender.WOMAN, station__has_womens_desk=True
+        ).exists()
+        setattr(user, _DESK_CACHE, cached)
+    return bool(cached)
+
+
 class ReportQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: Any) -> ReportQuerySet:
         """Reports `user` may see. Anything else must answer 404.
@@ -86,6 +109,15 @@ class ReportQuerySet(models.QuerySet[Any]):
                 allowed |= sensitive & (Q(beat__station_id=station_id) | no_desk_nearby)
             return qs.filter(allowed)
         return qs.none()
+
+    def content_visible_to(self, user: Any) -> ReportQuerySet:
+        """Reports whose content `user` may read: narrative, place, photos, precise location, note
+        texts, contact. That is every report visible_to(user), except a women-only report
+        (WOMEN_ONLY_CONTENT) for anyone who is not a woman officer of the desk: a male supervisor who
+        sees it through visible_to learns only that it exists, its category, status, beat, assignee
+        and deadlines. The model's `content_visible_to` applies the same rule to one report."""
+        qs = self.visible_to(user)
+        return qs if reads_women_only_content(user) else qs.exclude(WOMEN_ONLY_CONTENT)
 
     def open(self) -> ReportQuerySet:
         return self.filter(status__in=[Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS])

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from rabta.audit.models import AccessLog, record_access
 from rabta.lib.geo import snap_to_grid
@@ -88,7 +89,8 @@ def submit_report(
     `contact_consent` says whether staff may see and use the contact; by default a contact given
     (web form, API) is given to be used. The SMS channel passes False unless the resident said yes:
     the number it came from is then kept only to answer STATUS and carry updates, and the report is
-    anonymous to staff. With an idempotency key, a second call returns the first call's report and credentials.
+    anonymous to staff. With an idempotency key, a second call returns the first call's report and
+    credentials.
     `beat_id` may stand in for `beat` when the caller already looked the point up (no Beat row is
     read). `on_created(report)` runs inside the report's own transaction, so a caller's extra rows
     commit with the report or not at all, without wrapping this call in a transaction of its own:
@@ -248,10 +250,21 @@ def add_note(*, report: Report, by: Any, note: str, public: bool) -> ReportUpdat
 
 
 def assign(*, report: Report, to: Any, by: Any) -> ReportUpdate:
-    """Assign to someone who may see the report (a sensitive report never goes to a male officer)."""
-    if to is not None and not Report.objects.visible_to(to).filter(pk=report.pk).exists():
-        raise PermissionDenied("the assignee cannot see this report")
+    """Assign to someone who may read the report: a sensitive report never goes to a male officer,
+    and a women-only one only to a woman officer of the desk (not to a station head who is a man)."""
+    if to is not None and not report.content_visible_to(to):
+        raise PermissionDenied("the assignee cannot read this report")
     return report.assign(to=to, by=by)
+
+
+def use_neutral_wording(*, report: Report) -> bool:
+    """Messages about the report say only "there is news" from now on (a resident asked, say by
+    phone). Only ever switched on: the reporter's own choice is never undone by staff."""
+    if report.neutral_wording:
+        return False
+    report.neutral_wording = True
+    report.save(update_fields=["neutral_wording", "updated_at"])
+    return True
 
 
 def _notify(report: Report, event: Literal["received", "status", "note"]) -> None:
@@ -263,9 +276,46 @@ def _notify(report: Report, event: Literal["received", "status", "note"]) -> Non
 # ---- staff reveals (audited) --------------------------------------------------------------
 
 
+class Refused(PermissionDenied):
+    """A staff member who can see the report may not have this detail; the refusal is logged.
+    str() is a translated message for the officer. A PermissionDenied, so unmapped it is a 403."""
+
+    reason = ""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ContactRefused(Refused):
+    pass
+
+
+class LocationRefused(Refused):
+    pass
+
+
+WOMEN_ONLY = "women's desk only"
+NO_CONSENT = "reporter did not agree to be contacted"
+
+
 def _check_visible(report: Report, viewer: Any) -> None:
     if not Report.objects.visible_to(viewer).filter(pk=report.pk).exists():
         raise Http404("no such report")
+
+
+def _refuse(error: type[Refused], *, report: Report, viewer: Any, what: str, reason: str) -> Refused:
+    record_access(actor=viewer, action=AccessLog.Action.REFUSED, obj=report, detail=f"{what}: {reason}")
+    if reason == WOMEN_ONLY:
+        message = _("Only women officers of the women's desk can see this. Your request was recorded.")
+    else:
+        message = _("The reporter did not agree to be contacted. Your request was recorded.")
+    refused = error(str(message))
+    refused.reason = reason
+    return refused
 
 
 def decrypt_contact(report: Report) -> contact_crypto.Contact:
@@ -291,14 +341,28 @@ def decrypt_contact(report: Report) -> contact_crypto.Contact:
 
 
 def reveal_contact(*, report: Report, viewer: Any) -> contact_crypto.Contact:
-    """The reporter's contact for a staff member allowed to see the report; every call is logged."""
+    """The reporter's contact for a staff member allowed to read the report; every call is logged.
+
+    Http404 out of scope (nothing logged: the report does not exist for the viewer). ContactRefused,
+    after an AccessLog REFUSED row, when the report is women-only and the viewer is not a woman
+    officer of the desk, or when the reporter did not agree to be contacted (an anonymous report,
+    or an SMS report whose sender did not say yes): the kept number only carries updates.
+    """
     _check_visible(report, viewer)
+    if not report.content_visible_to(viewer, in_scope=True):
+        raise _refuse(ContactRefused, report=report, viewer=viewer, what="contact", reason=WOMEN_ONLY)
+    if not report.contact_consent:
+        raise _refuse(ContactRefused, report=report, viewer=viewer, what="contact", reason=NO_CONSENT)
     record_access(actor=viewer, action=AccessLog.Action.VIEW_CONTACT, obj=report, detail="reporter contact")
     return decrypt_contact(report)
 
 
 def reveal_location(*, report: Report, viewer: Any) -> tuple[float, float] | None:
+    """The precise point, logged; LocationRefused (logged) on a women-only report for anyone but a
+    woman officer of the desk."""
     _check_visible(report, viewer)
+    if not report.content_visible_to(viewer, in_scope=True):
+        raise _refuse(LocationRefused, report=report, viewer=viewer, what="location", reason=WOMEN_ONLY)
     if report.lat is None or report.lon is None:
         return None
     record_access(actor=viewer, action=AccessLog.Action.VIEW_LOCATION, obj=report, detail="precise location")

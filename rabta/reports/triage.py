@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from rabta.lib.geo import distance_m
 from rabta.people.models import STAFF_ROLES, User
@@ -98,39 +100,81 @@ def queue(user: Any, filters: QueueFilters, now: dt.datetime | None = None) -> Q
     ).order_by("-is_late", F("next_due").asc(nulls_last=True), "-created_at")
 
 
-def duplicate_candidates(user: Any, report: Report) -> list[tuple[Report, int]]:
-    """Open reports the officer can see that may be the same concern: same category, within
-    300 m (on the precise locations) and 14 days of this one. Nearest first, with the distance."""
-    if report.lat is None or report.lon is None:
+class Nearness(models.TextChoices):
+    """How close a suggested duplicate is, in bands only. Exact metres on private points would let a
+    few decoy reports trilaterate a reporter; a band, and an order inside it that follows dates not
+    distance, says only "very near" or "near"."""
+
+    UNDER_100 = "under_100m", _lazy("under 100 m")
+    UP_TO_300 = "100_300m", _lazy("100-300 m")
+    SAME_BEAT = "same_beat", _lazy("same neighbourhood, no map point")
+
+
+_NEARNESS_ORDER = {Nearness.UNDER_100: 0, Nearness.UP_TO_300: 1, Nearness.SAME_BEAT: 2}
+
+
+def _band(metres: float) -> Nearness | None:
+    if metres < 100:
+        return Nearness.UNDER_100
+    if metres <= DUPLICATE_RADIUS_M:
+        return Nearness.UP_TO_300
+    return None
+
+
+def duplicate_candidates(user: Any, report: Report) -> list[tuple[Report, Nearness]]:
+    """Open reports that may be the same concern: same category, within 14 days of this one, and
+    within 300 m on the precise points, or, when either report has no map point (SMS, a feature
+    phone, a neighbourhood chosen from the list), in the same beat. Only reports whose content the
+    officer may read, and none at all for a report whose content is withheld from them.
+
+    Each comes with a Nearness band; the list is ordered by band, then newest first, so neither the
+    labels nor the order give a distance finer than the band.
+    """
+    if not report.content_visible_to(user):
         return []
-    dlat = DUPLICATE_RADIUS_M / 111_320.0
-    dlon = DUPLICATE_RADIUS_M / (111_320.0 * max(math.cos(math.radians(report.lat)), 0.01))
     created = report.created_at
-    rows = (
-        visible(user)
+    base = (
+        Report.objects.content_visible_to(user)
         .filter(
             status__in=OPEN_STATUSES,
             category_id=report.category_id,
             created_at__gte=created - DUPLICATE_WINDOW,
             created_at__lte=created + DUPLICATE_WINDOW,
-            lat__range=(report.lat - dlat, report.lat + dlat),
-            lon__range=(report.lon - dlon, report.lon + dlon),
         )
         .exclude(pk=report.pk)
         .select_related("category", "beat")
     )
-    found = []
-    for other in rows:
-        assert other.lat is not None and other.lon is not None
-        metres = distance_m(report.lat, report.lon, other.lat, other.lon)
-        if metres <= DUPLICATE_RADIUS_M:
-            found.append((other, round(metres)))
-    found.sort(key=lambda pair: (pair[1], -pair[0].created_at.timestamp()))
-    return found[:MAX_SUGGESTIONS]
+    found: dict[int, tuple[Report, Nearness]] = {}
+    pinned = report.lat is not None and report.lon is not None
+    if pinned:
+        assert report.lat is not None and report.lon is not None
+        dlat = DUPLICATE_RADIUS_M / 111_320.0
+        dlon = DUPLICATE_RADIUS_M / (111_320.0 * max(math.cos(math.radians(report.lat)), 0.01))
+        near = base.filter(
+            lat__range=(report.lat - dlat, report.lat + dlat),
+            lon__range=(report.lon - dlon, report.lon + dlon),
+        )
+        for other in near:
+            assert other.lat is not None and other.lon is not None
+            band = _band(distance_m(report.lat, report.lon, other.lat, other.lon))
+            if band is not None:
+                found[other.pk] = (other, band)
+    if report.beat_id is not None:
+        same_beat = base.filter(beat_id=report.beat_id)
+        if pinned:  # a pinned pair is measured above; here only the others without a point
+            same_beat = same_beat.filter(Q(lat__isnull=True) | Q(lon__isnull=True))
+        for other in same_beat.order_by("-created_at")[: MAX_SUGGESTIONS + 1]:
+            found.setdefault(other.pk, (other, Nearness.SAME_BEAT))
+    ordered = sorted(
+        found.values(),
+        key=lambda pair: (_NEARNESS_ORDER[pair[1]], -pair[0].created_at.timestamp(), pair[0].public_id),
+    )
+    return ordered[:MAX_SUGGESTIONS]
 
 
 def assignable_officers(report: Report) -> list[User]:
-    """Staff of the report's station who can see it (a sensitive report lists women on the desk)."""
+    """Staff of the report's station who may read it: a sensitive report lists women on the desk
+    (and the station head), a women-only report only the women officers of the desk."""
     if report.beat_id is None:
         return []
     assert report.beat is not None
@@ -145,7 +189,7 @@ def assignable_officers(report: Report) -> list[User]:
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
-    return [u for u in candidates if Report.objects.visible_to(u).filter(pk=report.pk).exists()]
+    return [u for u in candidates if report.content_visible_to(u)]
 
 
 def allowed_targets(report: Report) -> list[str]:
@@ -164,7 +208,15 @@ def _guard(call: Any) -> Any:
         raise ActionError(" ".join(str(m) for m in exc.messages)) from None
 
 
+def _may_act(report: Report, by: Any) -> None:
+    # Acting on a report (a status, a note, a merge) needs reading it; assigning it does not, so a
+    # supervisor can still hand a women-only report to a woman officer of the desk.
+    if not report.content_visible_to(by, in_scope=True):
+        raise ActionError(_("Only women officers of the women's desk can act on this report."))
+
+
 def acknowledge(*, report: Report, by: Any, note: str = "", public: bool = True) -> ReportUpdate:
+    _may_act(report, by)
     return _guard(
         lambda: services.change_status(report=report, by=by, to=Status.ACKNOWLEDGED, note=note, public=public)
     )
@@ -180,6 +232,7 @@ def change_status(
     referred_to: str = "",
     reason: str = "",
 ) -> ReportUpdate:
+    _may_act(report, by)
     if to not in Status.values or to == Status.DUPLICATE:
         raise ActionError(_("Choose a status."))
     if to == Status.REFERRED and not referred_to.strip():
@@ -194,6 +247,7 @@ def change_status(
 
 
 def add_note(*, report: Report, by: Any, note: str, public: bool) -> ReportUpdate:
+    _may_act(report, by)
     if not note.strip():
         raise ActionError(_("Write the note first."))
     return _guard(lambda: services.add_note(report=report, by=by, note=note, public=public))
@@ -212,13 +266,22 @@ def assign(*, report: Report, by: Any, to_username: str) -> ReportUpdate:
 
 
 def mark_duplicate(*, report: Report, by: Any, of_public_id: str, note: str = "") -> ReportUpdate:
-    target = next((r for r, _m in duplicate_candidates(by, report) if r.public_id == of_public_id), None)
+    _may_act(report, by)
+    target = next((r for r, _band in duplicate_candidates(by, report) if r.public_id == of_public_id), None)
     if target is None:
         raise ActionError(
-            _("Only an open report of the same kind within 300 m and 14 days can be the original.")
+            _(
+                "Only a suggested report can be the original: open, of the same kind, from within 14 "
+                "days, and within 300 m or in the same neighbourhood when there is no map point."
+            )
         )
     return _guard(
         lambda: services.change_status(
             report=report, by=by, to=Status.DUPLICATE, duplicate_of=target, note=note
         )
     )
+
+
+def use_neutral_wording(*, report: Report, by: Any) -> bool:
+    _may_act(report, by)
+    return services.use_neutral_wording(report=report)

@@ -46,20 +46,23 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+    readable = report.content_visible_to(request.user, in_scope=True)
     updates = list(report.updates.select_related("author", "assigned_to").order_by("created_at", "pk"))
-    suggestions = triage.duplicate_candidates(request.user, report) if report.is_open else []
+    suggestions = triage.duplicate_candidates(request.user, report) if readable and report.is_open else []
+    targets = triage.allowed_targets(report) if readable else []
     return {
         "report": report,
+        "readable": readable,
         "updates": updates,
-        "photos": list(report.photos.all()),
+        "photos": list(report.photos.all()) if readable else [],
         "now": timezone.now(),
         "overdue": report.is_overdue(),
-        "targets": triage.allowed_targets(report),
-        "status_form": StatusForm(targets=triage.allowed_targets(report)),
+        "targets": targets,
+        "status_form": StatusForm(targets=targets),
         "note_form": NoteForm(),
         "assign_form": AssignForm(officers=triage.assignable_officers(report), initial_user=report.assignee),
         "suggestions": suggestions,
-        "can_duplicate": Status.DUPLICATE in triage.TRANSITIONS.get(report.status, ()),
+        "can_duplicate": readable and Status.DUPLICATE in triage.TRANSITIONS.get(report.status, ()),
         "Status": Status,
         **extra,
     }
@@ -73,12 +76,23 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "reports/staff/detail.html", _detail_context(request, report))
 
 
+def _refused(request: HttpRequest, report: Report, refused: services.Refused) -> HttpResponse:
+    # The refusal is already in the access log; the officer gets the page back with the reason.
+    context = _detail_context(request, report, refused=str(refused))
+    response = render(request, "reports/staff/detail.html", context, status=403)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @never_cache
 @staff_required
 @require_POST
 def reveal_contact(request: HttpRequest, public_id: str) -> HttpResponse:
     report = triage.get_report(request.user, public_id)
-    contact = services.reveal_contact(report=report, viewer=request.user)  # audited
+    try:
+        contact = services.reveal_contact(report=report, viewer=request.user)  # audited
+    except services.ContactRefused as refused:
+        return _refused(request, report, refused)
     response = render(request, "reports/staff/detail.html", _detail_context(request, report, contact=contact))
     response["Cache-Control"] = "no-store"
     return response
@@ -89,7 +103,10 @@ def reveal_contact(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def reveal_location(request: HttpRequest, public_id: str) -> HttpResponse:
     report = triage.get_report(request.user, public_id)
-    location = services.reveal_location(report=report, viewer=request.user)  # audited
+    try:
+        location = services.reveal_location(report=report, viewer=request.user)  # audited
+    except services.LocationRefused as refused:
+        return _refused(request, report, refused)
     response = render(
         request,
         "reports/staff/detail.html",
@@ -188,5 +205,15 @@ def mark_duplicate(request: HttpRequest, public_id: str) -> HttpResponse:
         return _("Marked as a duplicate of report %(id)s.") % {
             "id": report.duplicate_of.public_id if report.duplicate_of else ""
         }
+
+    return _act(request, public_id, do)
+
+
+@staff_required
+@require_POST
+def neutral_wording(request: HttpRequest, public_id: str) -> HttpResponse:
+    def do(report: Report) -> str:
+        triage.use_neutral_wording(report=report, by=request.user)
+        return _("Messages about this report now say only that there is news.")
 
     return _act(request, public_id, do)

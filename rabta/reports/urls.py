@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/reports/<slug:public_id>/assign/", triage_views.assign, name="staff_assign"),
     path("staff/reports/<slug:public_id>/duplicate/", triage_views.mark_duplicate, name="staff_duplicate"),
     path("staff/reports/<slug:public_id>/contact/", triage_views.reveal_contact, name="staff_reveal_contact"),
+    path("staff/reports/<slug:public_id>/neutral/", triage_views.neutral_wording, name="staff_neutral"),
     path(
         "staff/reports/<slug:public_id>/location/", triage_views.reveal_location, name="staff_reveal_location"
     ),

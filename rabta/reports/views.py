@@ -23,6 +23,7 @@ from rabta.reports import contact as contact_crypto
 from rabta.reports import services
 from rabta.reports.forms import ReportForm, TrackCodeForm, new_idempotency_key
 from rabta.reports.models import Category, Photo, Report, Sensitivity, Status
+from rabta.reports.presenters import who_reads
 
 
 def _private(view: Any) -> Any:
@@ -79,6 +80,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
                     no_sms=data["no_sms"],
                     safe_call_hours=data["safe_call_hours"],
                     woman_officer_only=data["woman_officer_only"],
+                    neutral_wording=data["neutral_wording"],
                     photos=form.photos,
                     idempotency_key=data["idempotency_key"],
                 )
@@ -93,6 +95,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
                     "tracking_url": services.tracking_url(request, submission.token, report.language),
                     "code": submission.display_code,
                     "is_conduct": report.category.sensitivity == Sensitivity.CONDUCT,
+                    "who_reads": who_reads(report),
                 },
             )
     else:
@@ -162,9 +165,10 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def photo(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A report's photo for staff who can see the report; everyone else gets 404."""
+    """A report's photo for staff who may read the report (content_visible_to); everyone else, a
+    male supervisor of a women-only report included, gets 404."""
     item = get_object_or_404(
-        Photo.objects.filter(report__in=Report.objects.visible_to(request.user)), public_id=public_id
+        Photo.objects.filter(report__in=Report.objects.content_visible_to(request.user)), public_id=public_id
     )
     field = item.thumbnail if request.GET.get("thumb") else item.image
     try:

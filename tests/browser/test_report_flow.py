@@ -71,8 +71,11 @@ def test_resident_reports_and_tracks_then_officer_acknowledges(
     english = Report.objects.get(description__startswith="The street lights")
     officer.locator(f"a[href='/en/staff/reports/{english.public_id}/']").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Poor street lighting")
-    # Both reports name only the neighbourhood (no map point), so no duplicate can be measured and offered.
-    expect(officer.get_by_text("No open report of the same kind within 300 m and 14 days.")).to_be_visible()
+    # Both reports name only the neighbourhood (no map point): the Pashto one is offered as a possible
+    # duplicate from the same beat, labelled as such, with no distance.
+    duplicates = officer.locator("fieldset", has_text="Open reports of the same kind")
+    expect(duplicates).to_contain_text("same neighbourhood, no map point")
+    expect(duplicates.locator("input[name=of]")).to_have_count(1)
     assert horizontal_overflow(officer) == 0
     screenshot(officer, "report-flow-5-detail-en")
     officer.get_by_label("Acknowledge: a word for the resident (optional)").fill(
@@ -94,3 +97,37 @@ def test_resident_reports_and_tracks_then_officer_acknowledges(
     pashto.goto(track_ps)
     expect(pashto.locator("html")).to_have_attribute("dir", "rtl")
     expect(pashto.locator(".status")).not_to_have_text("Acknowledged")
+
+
+def test_urdu_form_says_who_reads_and_offers_neutral_wording(
+    new_page: Callable[..., Page], world: World, live_server: Any
+) -> None:
+    """The Urdu form, without JavaScript: the "who will read it" line under the woman-only box and the
+    neutral-wording box; a women-only report's confirmation says only the women's desk reads it."""
+    harassment = Category.objects.get(code="street_harassment")
+    page = new_page(java_script_enabled=False, locale="ur-PK")
+    page.goto("/ur/report/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    woman_only = page.locator("input[name=woman_officer_only]")
+    neutral = page.locator("input[name=neutral_wording]")
+    expect(woman_only).to_be_visible()
+    expect(neutral).to_be_visible()
+    who = page.locator("#id_woman_officer_only-help")
+    expect(who).to_be_visible()
+    assert woman_only.get_attribute("aria-describedby") == "id_woman_officer_only-help"
+    page.locator(f"input[name=category][value='{harassment.pk}']").check()
+    page.locator("select[name=beat]").select_option("GUL")
+    page.locator("textarea[name=description]").fill("بس اسٹینڈ کے پاس ہر شام لڑکیوں کا پیچھا کیا جاتا ہے۔")
+    woman_only.check()
+    neutral.check()
+    page.locator("input[name=email]").fill("shared@example.org")
+    who.scroll_into_view_if_needed()
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "report-flow-8-form-who-reads-ur")
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(".who-reads")).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "report-flow-9-done-who-reads-ur")
+    report = Report.objects.get(category=harassment)
+    assert report.woman_officer_only and report.neutral_wording and report.language == "ur"

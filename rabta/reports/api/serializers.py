@@ -1,6 +1,9 @@
 """What the staff API shows of a report: never contact details, never the precise location.
 
 Those two come only from the audited reveal endpoints (services.reveal_contact / reveal_location).
+A women-only report read by someone who may not read it (Report.content_visible_to: a male
+supervisor) keeps only its id, category, status, beat, assignee and deadlines: every other field is
+null (lists empty, note texts blank) and `content_withheld` is true.
 """
 
 from __future__ import annotations
@@ -12,13 +15,71 @@ from rest_framework import serializers
 
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report, ReportUpdate
+from rabta.reports.triage import Nearness
 
 
 def _name(user: Any) -> str | None:
     return (user.get_full_name() or user.username) if user is not None else None
 
 
-class ReportListSerializer(serializers.ModelSerializer):
+def _readable(context: dict[str, Any], report: Report) -> bool:
+    # Reports reach these serializers only from visible_to (triage.queue / triage.get_report).
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user is not None and report.content_visible_to(user, in_scope=True)
+
+
+# Shown to every reader who can see the report; everything else is withheld on a women-only report.
+ALWAYS_SHOWN = frozenset(
+    {
+        "public_id",
+        "category",
+        "category_name",
+        "beat",
+        "status",
+        "status_display",
+        "sensitive",
+        "woman_officer_only",
+        "assignee",
+        "created_at",
+        "first_contact_due",
+        "resolution_due",
+        "overdue",
+        "acknowledged_at",
+        "started_at",
+        "resolved_at",
+        "referred_at",
+        "duplicate_at",
+        "closed_at",
+        "content_withheld",
+    }
+)
+EMPTY_WHEN_WITHHELD = {"photos": list, "allowed_statuses": list}
+
+
+class WithholdingMixin(serializers.Serializer):
+    content_withheld = serializers.SerializerMethodField(
+        help_text="True on a women-only report for a reader who is not a woman officer of the desk."
+    )
+
+    def get_content_withheld(self, report: Report) -> bool:
+        return not _readable(self.context, report)
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if not data.get("content_withheld"):
+            return data
+        for name in list(data):
+            if name == "updates":
+                data[name] = [{**u, "note": ""} for u in data[name]]
+            elif name in EMPTY_WHEN_WITHHELD:
+                data[name] = EMPTY_WHEN_WITHHELD[name]()
+            elif name not in ALWAYS_SHOWN:
+                data[name] = None
+        return data
+
+
+class ReportListSerializer(WithholdingMixin, serializers.ModelSerializer):
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.local_name")
     beat = serializers.CharField(source="beat.code", allow_null=True, default=None)
@@ -46,6 +107,7 @@ class ReportListSerializer(serializers.ModelSerializer):
             "resolution_due",
             "overdue",
             "public_location",
+            "content_withheld",
         ]
         read_only_fields = fields
 
@@ -85,6 +147,13 @@ class ReportDetailSerializer(ReportListSerializer):
     duplicate_of = serializers.CharField(source="duplicate_of.public_id", allow_null=True, default=None)
     photos = serializers.SerializerMethodField()
     has_contact = serializers.BooleanField()
+    staff_may_contact = serializers.BooleanField(
+        help_text="The reporter agreed to be contacted and left a contact: reveal-contact can answer."
+    )
+    neutral_wording = serializers.BooleanField(
+        source="wants_neutral_wording",
+        help_text="Messages to the reporter say only that there is news (chosen, or by category).",
+    )
     has_precise_location = serializers.SerializerMethodField()
     allowed_statuses = serializers.SerializerMethodField()
 
@@ -100,6 +169,8 @@ class ReportDetailSerializer(ReportListSerializer):
             "safe_call_hours",
             "woman_officer_only",
             "has_contact",
+            "staff_may_contact",
+            "neutral_wording",
             "has_precise_location",
             "referred_to",
             "duplicate_of",
@@ -159,6 +230,19 @@ class AssignInSerializer(serializers.Serializer):
     )
 
 
+class NeutralWordingInSerializer(serializers.Serializer):
+    neutral_wording = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Only true is accepted: neutral wording is never switched off.",
+    )
+
+    def validate_neutral_wording(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Neutral wording cannot be switched off.")
+        return value
+
+
 class DuplicateInSerializer(serializers.Serializer):
     of = serializers.CharField(max_length=16, help_text="public_id of a suggested original (see duplicates).")
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
@@ -166,7 +250,11 @@ class DuplicateInSerializer(serializers.Serializer):
 
 class SuggestionSerializer(serializers.Serializer):
     public_id = serializers.CharField()
-    distance_m = serializers.IntegerField()
+    nearness = serializers.ChoiceField(
+        choices=Nearness.choices,
+        help_text="A band, never metres: under 100 m, 100-300 m, or the same beat without a map point.",
+    )
+    nearness_label = serializers.CharField()
     created_at = serializers.DateTimeField()
     status = serializers.CharField()
 

@@ -51,6 +51,11 @@ ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer),
     404: OpenApiResponse(description="Not found or out of scope."),
 }
+REFUSED = OpenApiResponse(
+    s.ErrorSerializer,
+    description="Refused and written to the access log: the reporter did not agree to be contacted, or "
+    "the report is for women officers of the women's desk only.",
+)
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -139,8 +144,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         found = triage.duplicate_candidates(request.user, self.get_object())
         return Response(
             [
-                {"public_id": r.public_id, "distance_m": m, "created_at": r.created_at, "status": r.status}
-                for r, m in found
+                {
+                    "public_id": r.public_id,
+                    "nearness": nearness.value,
+                    "nearness_label": str(nearness.label),
+                    "created_at": r.created_at,
+                    "status": r.status,
+                }
+                for r, nearness in found
             ]
         )
 
@@ -155,11 +166,21 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ),
         )
 
-    @extend_schema(request=None, responses={200: s.ContactSerializer, 404: ERRORS[404]})
+    @extend_schema(request=s.NeutralWordingInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="neutral-wording")
+    def neutral_wording(self, request: Request, public_id: str) -> Response:
+        """Messages to the reporter say only that there is news from now on. Cannot be switched off."""
+        _valid(s.NeutralWordingInSerializer, request)
+        return self._run(request, lambda r: triage.use_neutral_wording(report=r, by=request.user))
+
+    @extend_schema(request=None, responses={200: s.ContactSerializer, 403: REFUSED, 404: ERRORS[404]})
     @action(detail=True, methods=["post"], url_path="reveal-contact")
     def reveal_contact(self, request: Request, public_id: str) -> Response:
-        """The reporter's contact details. Every call is written to the access log."""
-        contact = services.reveal_contact(report=self.get_object(), viewer=request.user)
+        """The reporter's contact details. Every call is written to the access log, refusals too."""
+        try:
+            contact = services.reveal_contact(report=self.get_object(), viewer=request.user)
+        except services.ContactRefused as refused:
+            return _refused(refused)
         response = Response(
             {
                 "phone": contact.phone,
@@ -172,14 +193,23 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response["Cache-Control"] = "no-store"
         return response
 
-    @extend_schema(request=None, responses={200: s.LocationSerializer, 404: ERRORS[404]})
+    @extend_schema(request=None, responses={200: s.LocationSerializer, 403: REFUSED, 404: ERRORS[404]})
     @action(detail=True, methods=["post"], url_path="reveal-location")
     def reveal_location(self, request: Request, public_id: str) -> Response:
-        """The precise location the resident gave. Every call is written to the access log."""
-        found = services.reveal_location(report=self.get_object(), viewer=request.user)
+        """The precise location the resident gave. Every call is written to the access log, refusals too."""
+        try:
+            found = services.reveal_location(report=self.get_object(), viewer=request.user)
+        except services.LocationRefused as refused:
+            return _refused(refused)
         response = Response({"lat": found[0], "lon": found[1]} if found else {"lat": None, "lon": None})
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _refused(refused: services.Refused) -> Response:
+    response = Response({"detail": str(refused)}, status=status.HTTP_403_FORBIDDEN)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

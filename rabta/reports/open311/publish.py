@@ -4,9 +4,16 @@ Decisions (see docs/readme-parts/triage-api-open311.md):
 * Only ordinary reports are public. Women's-desk categories, "a woman officer only" reports and
   conduct complaints are never listed, and requests/{id} answers 404 for them exactly as for an
   unknown id, so their existence does not leak.
+* Only categories with `publish_open311` are listed (off for drugs, youth or gang violence, the
+  women's desk and conduct), so the feed never points at the house of someone who reported a gang.
+  An ordinary report of such a category is still answered by requests/{id} (the client that
+  submitted it holds the random id), but only with its status and days: no place, address, agency,
+  service or description (`status_only`). services.json still offers the category for submission.
 * Location is the snapped public point (~250 m) and the beat; never lat/lon, never the resident's
   own words about the place.
-* Times are days (local midnight with its offset), like every public output of Rabta.
+* Times are days (local midnight with its offset), like every public output of Rabta. The
+  start_date/end_date filters work on the same days (`day_bounds`), and results within a day are in
+  a fixed random order (public_id), so neither filters nor order recover the time of day.
 * The resident's description is not published: free text can name people or houses. Internal notes,
   public notes (written for the resident) and closing reasons are not published either; status_notes
   is the status in words and agency_responsible names the station or the agency referred to.
@@ -28,7 +35,8 @@ from rabta.reports.models import Category, Report, Sensitivity
 OPEN311_STATUS = {s: ("open" if s in OPEN_STATUSES else "closed") for s in Status.values}
 
 
-def public_requests() -> Any:
+def followable_requests() -> Any:
+    """Reports that requests/{id} answers for: ordinary ones. Nothing else exists here."""
     return (
         Report.objects.filter(category__sensitivity=Sensitivity.ORDINARY, woman_officer_only=False)
         .select_related("category", "beat__station")
@@ -52,8 +60,28 @@ def public_requests() -> Any:
             "beat__station__name",
             "beat__station__name_ur",
             "beat__station__name_ps",
+            "category__publish_open311",
         )
     )
+
+
+def public_requests() -> Any:
+    """Reports the public list shows: ordinary ones of a category published on Open311."""
+    return followable_requests().filter(category__publish_open311=True)
+
+
+def day_bounds(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """[local midnight of start's day, local midnight after end's day): the published days.
+
+    A filter on the precise time would let a client bisect a report's second of creation; on
+    whole days every start_date within a day selects the same reports.
+    """
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(end).date()
+    tz = timezone.get_current_timezone()
+    lower = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    upper = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return lower, upper
 
 
 def day(moment: dt.datetime | None) -> str | None:
@@ -73,7 +101,32 @@ def status_notes(report: Report) -> str:
     return str(report.get_status_display())
 
 
+def status_only(report: Report) -> dict[str, Any]:
+    """An unpublished category's report, for whoever holds its id: status and days, nothing else."""
+    return {
+        "service_request_id": report.public_id,
+        "status": OPEN311_STATUS[report.status],
+        "status_notes": status_notes(report),
+        "service_name": None,
+        "service_code": None,
+        "description": None,
+        "agency_responsible": None,
+        "service_notice": None,
+        "requested_datetime": day(report.created_at),
+        "updated_datetime": day(report.updated_at),
+        "expected_datetime": None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
 def service_request(report: Report) -> dict[str, Any]:
+    if not report.category.publish_open311:
+        return status_only(report)
     beat = report.beat
     station = beat.station if beat else None
     address = ", ".join(
@@ -161,5 +214,18 @@ def attributes() -> list[dict[str, Any]]:
             "datatype_description": _("Free text, at most 100 characters."),
             "order": 4,
             "description": _("Hours when it is safe to call the resident."),
+        },
+        {
+            "variable": True,
+            "code": "neutral_wording",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": None,
+            "order": 5,
+            "description": _(
+                "Messages to the resident say only that there is news, never what the report is about "
+                "(for a shared phone or inbox). Always so for women's-desk and conduct services."
+            ),
+            "values": YES_NO,
         },
     ]

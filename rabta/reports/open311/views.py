@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -123,11 +124,13 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             start = end - MAX_SPAN
         if end is None:
             end = start + MAX_SPAN
-        if end < start:
+        # Whole published days: a start and an end within one day select that day.
+        lower, upper = publish.day_bounds(start, end)
+        if upper <= lower:
             return formats.errors(fmt, 400, _("end_date is before start_date."))
         if end - start > MAX_SPAN:
             return formats.errors(fmt, 400, _("start_date and end_date may not span more than 90 days."))
-        qs = qs.filter(created_at__gte=start, created_at__lte=end)
+        qs = qs.filter(created_at__gte=lower, created_at__lt=upper)
         codes = _csv(request, "service_code")
         if codes:
             qs = qs.filter(category__open311_service_code__in=codes)
@@ -138,13 +141,18 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.exclude(status__in=OPEN_STATUSES)
-    reports = list(qs.order_by("-created_at")[:MAX_RESULTS])
+    # Newest day first; inside a day by the random public_id, so the order says nothing of the hour.
+    published_day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    reports = list(
+        qs.annotate(published_day=published_day).order_by("-published_day", "public_id")[:MAX_RESULTS]
+    )
     return formats.render(fmt, "service_requests", "request", [publish.service_request(r) for r in reports])
 
 
 @require_GET
 def service_request(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    report = publish.public_requests().filter(public_id=request_id).first()
+    # An unpublished category's report answers with its status and days only (publish.status_only).
+    report = publish.followable_requests().filter(public_id=request_id).first()
     if report is None:
         return formats.errors(fmt, 404, _("service_request_id %(id)s was not found.") % {"id": request_id})
     return formats.render(fmt, "service_requests", "request", [publish.service_request(report)])
@@ -311,6 +319,7 @@ def _submit(request: HttpRequest, fmt: str, client: ApiClient) -> HttpResponse:
             no_sms=_flag(attrs.get("no_sms", "")),
             safe_call_hours=attrs.get("safe_call_hours", "")[:100],
             woman_officer_only=_flag(attrs.get("woman_officer_only", "")),
+            neutral_wording=_flag(attrs.get("neutral_wording", "")),
             # Scoped to the client, so two applications can never collide or replay each other.
             idempotency_key=f"open311:{client.pk}:{key}" if key else None,
             on_created=record_client,
