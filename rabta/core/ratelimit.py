@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import random
 
 from django.conf import settings
@@ -50,12 +51,43 @@ def _increment(key: str, start: dt.datetime) -> int:
     return int(row[0])
 
 
+# An IPv6 subscriber usually gets a whole /64 (SLAAC, privacy addresses): counting single addresses
+# would let one phone take a fresh address for every attempt.
+IPV6_PREFIX = 64
+
+
+def client_network(value: str) -> str:
+    """The unit a limit counts for one client address: the /64 network for IPv6, the address for IPv4.
+
+    Accepts what proxies write ("[2001:db8::1]:443", "203.0.113.9:5678", "fe80::1%eth0"); an
+    IPv4-mapped IPv6 address counts as its IPv4 address. Anything that is no address is returned
+    trimmed (and cut short), so it still counts as one client and never raises.
+    """
+    text = value.strip()
+    host = text
+    if host.startswith("[") and "]" in host:
+        host = host[1 : host.index("]")]
+    elif host.count(":") == 1:  # IPv4 with a port
+        host = host.split(":", 1)[0]
+    host = host.split("%", 1)[0]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return text[:64] or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
+
+
 def client_fingerprint(request: HttpRequest) -> str:
     """What identifies a client for rate limiting only. Never stored in clear, never logged.
 
     Behind RABTA_PROXY_HOPS trusted proxies, the client is the address the outermost of them saw:
     that many entries from the right of X-Forwarded-For. Entries further left are written by the
-    client itself and could be forged to dodge a limit, so they are never used.
+    client itself and could be forged to dodge a limit, so they are never used. IPv6 clients count
+    by their /64 network (client_network).
     """
     hops = settings.RABTA_PROXY_HOPS
     if hops > 0:
@@ -63,8 +95,8 @@ def client_fingerprint(request: HttpRequest) -> str:
             part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
         ]
         if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            return client_network(forwarded[-hops])
+    return client_network(request.META.get("REMOTE_ADDR", "") or "")
 
 
 def hit(scope: str, value: str, *, limit: int | None = None, window: int | None = None) -> bool:

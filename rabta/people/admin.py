@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rabta.lib.images import reencode_image
+from rabta.people import approvals
 from rabta.people.adminscope import (
     MANAGEABLE_ROLES,
     ParentPermissionInline,
@@ -23,11 +29,39 @@ from rabta.people.adminscope import (
     stations_for,
     users_for,
 )
-from rabta.people.models import OfficerProfile, Role, TrainingRecord, User
+from rabta.people.models import OfficerProfile, Role, RoleRequest, TrainingRecord, User
 
 PHOTO_MAX_SIDE = 512
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 OFFICER_ROLES = (Role.OFFICER, Role.WOMENS_DESK, Role.STATION_HEAD, Role.DISTRICT_COORDINATOR)
+_FILED = "_rabta_role_request"  # set on the HttpRequest when a save filed a RoleRequest instead
+_HELD_FIELDS = ("role", "scope_district", "scope_station", "scope_beat", "is_superuser")
+
+
+def _manager(request: HttpRequest) -> User:
+    # The admin site lets in only logged-in managers (admin_level); anything else is refused.
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def _waiting_response(model_admin: admin.ModelAdmin[Any], request: HttpRequest, obj: Any) -> HttpResponse:
+    """After a save that filed a role request: say so, and go where the manager can still look."""
+    model_admin.message_user(
+        request,
+        gettext(
+            "Waiting for a second person's approval: the new role and scope take effect only "
+            "once someone else who holds that scope approves them. Until then the account keeps "
+            "what it had."
+        ),
+        messages.WARNING,
+    )
+    opts = model_admin.model._meta
+    if model_admin.get_queryset(request).filter(pk=obj.pk).exists():
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    else:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return HttpResponseRedirect(url)
 
 
 @admin.register(User)
@@ -85,6 +119,70 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("scope"))
     def scope(self, obj: User) -> str:
         return str(obj.scope_beat or obj.scope_station or obj.scope_district or "")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """A sensitive role or scope (or superuser status) is not saved: it becomes a RoleRequest.
+
+        Everything else on the form is saved; the role, scope and superuser flag stay as they were
+        (a new account starts as a resident with no scope) until a second person approves.
+        """
+        before = User.objects.filter(pk=obj.pk).first() if change else None
+        wanted = {
+            "role": obj.role,
+            "scope_district": obj.scope_district,
+            "scope_station": obj.scope_station,
+            "scope_beat": obj.scope_beat,
+        }
+        if obj.is_superuser and not (before is not None and before.is_superuser):
+            wanted = {"role": Role.ADMIN, "scope_district": None, "scope_station": None, "scope_beat": None}
+        if not approvals.needs_approval(
+            before=before,
+            role=obj.role,
+            scope_district_id=obj.scope_district_id,
+            scope_station_id=obj.scope_station_id,
+            scope_beat_id=obj.scope_beat_id,
+            is_superuser=obj.is_superuser,
+        ):
+            super().save_model(request, obj, form, change)
+            return
+        if before is None:
+            obj.role = approvals.PLACEHOLDER_ROLE
+            obj.scope_district = obj.scope_station = obj.scope_beat = None
+            obj.is_superuser = False
+        else:
+            obj.role = before.role
+            obj.scope_district_id = before.scope_district_id
+            obj.scope_station_id = before.scope_station_id
+            obj.scope_beat_id = before.scope_beat_id
+            obj.is_superuser = before.is_superuser
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            filed = approvals.request_role(user=obj, by=_manager(request), **wanted)
+        setattr(request, _FILED, filed)
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> Any:
+        message = super().construct_change_message(request, form, formsets, add)
+        if getattr(request, _FILED, None) is None:
+            return message
+        # The admin's history must not say the role changed when only a request was filed.
+        with translation.override(None):
+            held = {str(form.fields[name].label or name) for name in _HELD_FIELDS if name in form.fields}
+        for entry in message:
+            if "changed" in entry:
+                entry["changed"]["fields"] = [f for f in entry["changed"]["fields"] if f not in held]
+        return [entry for entry in message if entry.get("changed", {"fields": True})["fields"]]
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
+        if getattr(request, _FILED, None) is not None:
+            return _waiting_response(self, request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        if getattr(request, _FILED, None) is not None:
+            return _waiting_response(self, request, obj)
+        return super().response_change(request, obj)
 
 
 class TrainingRecordInline(ParentPermissionInline, admin.TabularInline):  # type: ignore[type-arg]
@@ -167,6 +265,37 @@ class OfficerProfileAdmin(ScopedModelAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(station__in=stations_for(request.user))
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Serving on the women's desk opens its reports, so joining it (or moving a desk officer to
+        another station) is a request for the women's-desk role there, unless that role at that
+        station was already approved for the account."""
+        before = OfficerProfile.objects.filter(pk=obj.pk).first() if change else None
+        joins = obj.on_womens_desk and not (
+            before is not None and before.on_womens_desk and before.station_id == obj.station_id
+        )
+        account = obj.user
+        approved = account.role == Role.WOMENS_DESK and account.scope_station_id == obj.station_id
+        if not joins or approved:
+            super().save_model(request, obj, form, change)
+            return
+        obj.on_womens_desk = False
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            filed = approvals.request_role(
+                user=account, role=Role.WOMENS_DESK, scope_station=obj.station, by=_manager(request)
+            )
+        setattr(request, _FILED, filed)
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
+        if getattr(request, _FILED, None) is not None:
+            return _waiting_response(self, request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        if getattr(request, _FILED, None) is not None:
+            return _waiting_response(self, request, obj)
+        return super().response_change(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A profile belongs to one account for good; a transfer changes station and beats instead.
         return ["user"] if obj is not None else []
@@ -186,3 +315,37 @@ class OfficerProfileAdmin(ScopedModelAdmin):
     @admin.display(description=_("name"), ordering="user__last_name")
     def display_name(self, obj: OfficerProfile) -> str:
         return obj.display_name
+
+
+@admin.register(RoleRequest)
+class RoleRequestAdmin(ScopedModelAdmin):
+    """Read-only history for admins; requests are decided on the staff page, by the table in approvals."""
+
+    view_levels = frozenset({"admin"})
+    add_levels = change_levels = delete_levels = frozenset()
+    list_display = [
+        "requested_at",
+        "user",
+        "role",
+        "scope",
+        "requested_by",
+        "state",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["state", "role"]
+    list_select_related = [
+        "user",
+        "requested_by",
+        "decided_by",
+        "scope_district",
+        "scope_station",
+        "scope_beat",
+    ]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.none()
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj: RoleRequest) -> str:
+        return str(obj.scope_beat or obj.scope_station or obj.scope_district or "")

@@ -254,6 +254,15 @@ class RoleRequestState(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class RoleRequestQuerySet(models.QuerySet["RoleRequest"]):
+    def visible_to(self, user: User) -> RoleRequestQuerySet:
+        """Requests shown to the people who hold their scope (the table in people/approvals.py)."""
+        from rabta.people.approvals import held_scope
+
+        held = held_scope(user)
+        return self.none() if held is None else self.filter(held)
+
+
 class RoleRequest(models.Model):
     """A request to give an account a sensitive role and scope; takes effect only once approved."""
 
@@ -273,6 +282,8 @@ class RoleRequest(models.Model):
     )
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = RoleRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]

@@ -10,4 +10,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/", views.account, name="account"),
+    path("role-requests/", views.role_requests, name="role_requests"),
+    path("role-requests/<int:pk>/", views.role_request_decide, name="role_request_decide"),
 ]

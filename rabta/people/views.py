@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,9 +26,10 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rabta.core import ratelimit
+from rabta.people import approvals
 from rabta.people.auth import redirect_to_login, safe_next_url, staff_required
 from rabta.people.forms import LoginForm, TokenForm
-from rabta.people.models import OfficerProfile, User
+from rabta.people.models import OfficerProfile, RoleRequest, RoleRequestState, User
 
 
 def _user_key(username: str) -> str:
@@ -143,7 +146,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     beats = user.beats_in_scope().select_related("station")  # type: ignore[union-attr]
     profile = OfficerProfile.objects.filter(user_id=user.pk or 0).select_related("station").first()
-    from rabta.messaging.models import Channel, Provider
+    from rabta.messaging import simulator
 
     return render(
         request,
@@ -152,9 +155,71 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "beats": beats[:200],
             "beat_count": beats.count(),
             "profile": profile,
-            "sms_simulator": Channel.objects.filter(provider=Provider.CONSOLE, active=True).exists(),
+            "sms_simulator": simulator.allowed(user),
+            "role_requests": approvals.holds_a_scope(user)  # type: ignore[arg-type]
+            or RoleRequest.objects.filter(requested_by_id=user.pk).exists(),
+            "role_requests_waiting": _waiting_for(user).count(),  # type: ignore[arg-type]
         },
     )
+
+
+def _waiting_for(user: User) -> Any:
+    """Pending requests this person may decide on (not their own, not about their own account)."""
+    return (
+        approvals.requests_for(user)
+        .filter(state=RoleRequestState.PENDING)
+        .exclude(requested_by_id=user.pk)
+        .exclude(user_id=user.pk)
+    )
+
+
+@staff_required
+@never_cache
+def role_requests(request: HttpRequest) -> HttpResponse:
+    """Requests for sensitive roles, shown to the people who already hold that scope, and their own."""
+    user: User = request.user  # type: ignore[assignment]
+    held = approvals.requests_for(user)
+    pending = list(held.filter(state=RoleRequestState.PENDING).order_by("requested_at")[:100])
+    for item in pending:
+        item.decidable = user.pk not in (item.requested_by_id, item.user_id)  # type: ignore[attr-defined]
+    decided = held.exclude(state=RoleRequestState.PENDING).order_by("-decided_at")[:50]
+    mine = (
+        RoleRequest.objects.filter(requested_by_id=user.pk)
+        .select_related("user", "decided_by", "scope_district", "scope_station", "scope_beat")
+        .order_by("-requested_at")[:50]
+    )
+    return render(
+        request,
+        "people/role_requests.html",
+        {"pending": pending, "decided": decided, "mine": mine, "holder": approvals.holds_a_scope(user)},
+    )
+
+
+@staff_required
+@require_POST
+def role_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    # Outside the viewer's scope a request does not exist.
+    item = get_object_or_404(approvals.requests_for(user), pk=pk)
+    decision = request.POST.get("decision", "")
+    if decision not in ("approve", "reject"):
+        return HttpResponseBadRequest(_("Choose Approve or Reject."))
+    try:
+        if decision == "approve":
+            approvals.approve(request=item, by=user)
+            messages.success(request, _("Approved. The account has its new role now."))
+        else:
+            approvals.reject(request=item, by=user)
+            messages.success(request, _("Rejected. The account keeps what it had."))
+    except approvals.NotAllowed:
+        raise PermissionDenied(
+            _("A second person must decide: not the one who asked, not the account itself.")
+        ) from None
+    except approvals.AlreadyDecided:
+        messages.info(request, _("This request was decided already."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("people:role_requests")
 
 
 @never_cache
