@@ -57,6 +57,8 @@ try:
     RABTA_PROXY_HOPS = env.int("RABTA_PROXY_HOPS", default=0)
     # Hashed, compressed static files in production; plain files for DEBUG and the test suite.
     RABTA_STATIC_MANIFEST = env.bool("RABTA_STATIC_MANIFEST", default=not DEBUG)
+    # The staff SMS simulator (administrators, console channel, test numbers only) outside DEBUG.
+    RABTA_SMS_SIMULATOR = env.bool("RABTA_SMS_SIMULATOR", default=False)
     # Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
     # Each can be changed from the environment as RABTA_RATE_<NAME>=<attempts>/<seconds>, for example
     # RABTA_RATE_SMS_REPORT_DAY=10/86400 (docs: README, Configuration).

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from rabta.messaging import broadcasts, services
@@ -136,27 +135,6 @@ def test_broadcast_form_shows_cost_before_sending(world: World) -> None:
     assert "Select a valid choice" in out_of_scope.content.decode()
     client.post("/en/staff/sms/broadcasts/new/", {**data, "send": "1"})
     assert Broadcast.objects.get().status == BroadcastStatus.SCHEDULED
-
-
-def test_subscribe_from_the_beat_page(world: World, client: Client) -> None:
-    response = client.post("/ur/beats/GUL/subscribe/", {"phone": "0300 1112223"})
-    assert response.status_code == 200
-    phone = Phone.objects.for_number("+923001112223").get()
-    assert phone.language == "ur" and phone.subscriptions.get().beat == world.beat_a
-    bad = client.post("/en/beats/GUL/subscribe/", {"phone": "12"})
-    assert bad.status_code == 400 and "0300 1234567" in bad.content.decode()
-
-
-def test_console_simulator_is_for_staff_and_shows_the_thread(world: World, client: Client) -> None:
-    console_channel()
-    client.force_login(world.resident)
-    assert client.get("/en/staff/sms/simulate/").status_code == 403
-    staff = verified_client(world.beat_officer)
-    response = staff.post("/en/staff/sms/simulate/", {"phone": "0300 5556667", "text": "HELP"})
-    assert response.status_code == 302
-    run_ready_tasks()
-    page = staff.get("/en/staff/sms/simulate/").content.decode()
-    assert "HELP" in page and "Send REPORT" in page
 
 
 def test_broadcast_approval_through_the_page(world: World) -> None:

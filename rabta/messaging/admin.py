@@ -1,4 +1,5 @@
-"""SMS in the admin: channels (credentials write-only, encrypted); read-only traffic, numbers masked."""
+"""SMS in the admin: channels (credentials write-only, encrypted); read-only traffic, numbers masked,
+and the text of a message that belongs to a report only for those who may see that report."""
 
 from __future__ import annotations
 
@@ -7,11 +8,20 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rabta.messaging.models import Broadcast, Channel, InboundMessage, OutboundMessage, Phone
+from rabta.audit.models import AccessLog, record_access
+from rabta.messaging.models import (
+    Broadcast,
+    Channel,
+    InboundMessage,
+    OutboundMessage,
+    Phone,
+    Subscription,
+)
+from rabta.reports.models import Report
 
 
 class ChannelForm(forms.ModelForm):
@@ -100,19 +110,59 @@ class PhoneAdmin(ReadOnly, admin.ModelAdmin):
     )
 
 
+class MessageBodies:
+    """Bodies of messages that belong to a report follow that report's content_visible_to.
+
+    The detail page shows such a body only to someone who may read the report (and logs the view);
+    lists show no body at all, and there is no search, so a search by text cannot find one either.
+    """
+
+    HIDDEN = _("hidden: part of a report you cannot see")
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is not None:
+            obj.body_shown = obj.report_id is None or (
+                Report.objects.content_visible_to(request.user).filter(pk=obj.report_id).exists()
+            )
+        return obj
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        if obj is not None and getattr(obj, "body_shown", False):
+            record_access(actor=request.user, action=AccessLog.Action.VIEW_SMS, obj=obj, detail="admin")
+        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
+    @admin.display(description=_("message"))
+    def message_body(self, obj: Any) -> str:
+        return obj.body if getattr(obj, "body_shown", False) else str(self.HIDDEN)
+
+    @admin.display(description=_("error"))
+    def error_shown(self, obj: Any) -> str:
+        # An error's text may quote the message it failed on.
+        return obj.error if getattr(obj, "body_shown", False) else str(self.HIDDEN)
+
+
 @admin.register(InboundMessage)
-class InboundAdmin(ReadOnly, admin.ModelAdmin):
+class InboundAdmin(MessageBodies, ReadOnly, admin.ModelAdmin):
     list_display = ["received_at", "channel", "masked", "status"]
     list_filter = ["status", "channel"]
     fields = readonly_fields = (
         "channel",
         "provider_message_id",
         "masked",
-        "body",
+        "message_body",
         "received_at",
         "status",
         "processed_at",
-        "error",
+        "error_shown",
     )
     list_select_related = ["channel", "phone"]
 
@@ -122,17 +172,37 @@ class InboundAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(OutboundMessage)
-class OutboundAdmin(ReadOnly, admin.ModelAdmin):
+class OutboundAdmin(MessageBodies, ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "channel", "masked", "purpose", "segments", "status", "attempts"]
     list_filter = ["status", "purpose", "channel"]
     fields = readonly_fields = (
-        "channel", "masked", "purpose", "body", "encoding", "segments", "cost_estimate", "status",
+        "channel", "masked", "purpose", "message_body", "encoding", "segments", "cost_estimate", "status",
         "attempts", "last_error", "provider_message_id", "created_at", "sent_at", "status_at",
     )  # fmt: skip
     list_select_related = ["channel", "phone"]
 
     @admin.display(description=_("to"))
     def masked(self, obj: OutboundMessage) -> str:
+        return obj.phone.number_masked
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["masked", "beat", "active", "pending", "created_at", "confirmed_at", "ended_at"]
+    list_filter = ["active", "pending"]
+    fields = readonly_fields = (
+        "masked",
+        "beat",
+        "active",
+        "pending",
+        "created_at",
+        "confirmed_at",
+        "ended_at",
+    )
+    list_select_related = ["phone", "beat"]
+
+    @admin.display(description=_("number"))
+    def masked(self, obj: Subscription) -> str:
         return obj.phone.number_masked
 
 

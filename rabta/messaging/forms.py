@@ -33,13 +33,31 @@ class SimulateForm(forms.Form):
     phone = PhoneField(label=_("From number"), max_length=20, initial="0300 1234567")
     text = forms.CharField(label=_("Message"), max_length=1600, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def clean_phone(self) -> str:
+        from rabta.messaging.simulator import is_test_number
+
+        number = self.cleaned_data["phone"]
+        # Speaking for a real resident could send STOP, or read replies meant for them.
+        if number and not is_test_number(number):
+            raise forms.ValidationError(
+                _("Use a test number: this one has used a real SMS channel or is a report's contact."),
+                code="real_number",
+            )
+        return str(number)
+
 
 class BroadcastForm(forms.Form):
     AUDIENCE_BEATS, AUDIENCE_STATION, AUDIENCE_DISTRICT = "beats", "station", "district"
     audience = forms.ChoiceField(
         label=_("Send to"),
         choices=[
-            (AUDIENCE_BEATS, _("Subscribers of the beats chosen below")),
+            (
+                AUDIENCE_BEATS,
+                _(
+                    "Subscribers of the beats chosen below (every beat of a station needs the station "
+                    "head's approval; beats of several stations, the coordinator's)"
+                ),
+            ),
             (AUDIENCE_STATION, _("Every subscriber of a station (needs the station head's approval)")),
             (AUDIENCE_DISTRICT, _("Every subscriber of a district (needs the coordinator's approval)")),
         ],
@@ -78,6 +96,15 @@ class BroadcastForm(forms.Form):
         self.fields["beats"].queryset = beats  # type: ignore[attr-defined]
         self.fields["station"].queryset = PoliceStation.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["district"].queryset = District.objects.filter(stations__beats__in=beats).distinct()  # type: ignore[attr-defined]
+
+    def chosen_audience(self) -> dict[str, Any]:
+        """The chosen audience as create_broadcast takes it: beats, a station or a district."""
+        data, audience = self.cleaned_data, self.cleaned_data["audience"]
+        return {
+            "beats": list(data["beats"]) if audience == self.AUDIENCE_BEATS else [],
+            "station": data["station"] if audience == self.AUDIENCE_STATION else None,
+            "district": data["district"] if audience == self.AUDIENCE_DISTRICT else None,
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -338,8 +338,10 @@ class Broadcast(models.Model):
 
     @property
     def needs_approval(self) -> bool:
-        """A whole station or district is a big audience: a station head or coordinator signs it off."""
-        return self.station_id is not None or self.district_id is not None
+        """Whether its author may not send it alone (the rule is broadcasts.reach_of / approvers_allow)."""
+        from rabta.messaging.broadcasts import needs_approval
+
+        return needs_approval(user=self.author, broadcast=self)
 
     def body_for(self, language: str) -> str:
         """The text for a phone's language, falling back to what exists (Roman Urdu reads Latin first)."""

@@ -13,10 +13,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rabta.audit.models import AccessLog, record_access
 from rabta.core import ratelimit
-from rabta.messaging import broadcasts, services
+from rabta.messaging import broadcasts, services, simulator, subscriptions
 from rabta.messaging.forms import BroadcastForm, SimulateForm, SubscribeForm
-from rabta.messaging.models import Broadcast, Channel, Phone, Provider
+from rabta.messaging.models import Broadcast, BroadcastStatus
 from rabta.people.auth import staff_required
 from rabta.places.models import Beat
 
@@ -30,18 +31,29 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "messaging/try_later.html", status=429)
     if not form.is_valid():
         return render(request, "messaging/subscribe_result.html", {"beat": beat, "form": form}, status=400)
-    services.subscribe_number(
+    subscriptions.request_subscription(
         raw_number=form.cleaned_data["phone"], beat=beat, language=get_language() or "ur"
     )
-    return render(request, "messaging/subscribe_result.html", {"beat": beat, "subscribed": True})
+    # One answer whatever the number's state, so the page tells nobody whether it opted out.
+    return render(request, "messaging/subscribe_result.html", {"beat": beat, "asked": True})
+
+
+@require_http_methods(["GET", "POST"])
+def simulate(request: HttpRequest) -> HttpResponse:
+    """Development: pretend a test phone sent an SMS to the console channel, and read the replies.
+
+    404 unless switched on (DEBUG or RABTA_SMS_SIMULATOR) and the user is an administrator, so it
+    tells nobody else it exists; every view of a thread is logged."""
+    user = request.user
+    if not simulator.switched_on() or (user.is_authenticated and not simulator.allowed(user)):
+        raise Http404
+    return _simulate(request)
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
-def simulate(request: HttpRequest) -> HttpResponse:
-    """Development: pretend a phone sent an SMS to the console channel, and read the replies."""
-    channel = Channel.objects.filter(provider=Provider.CONSOLE, active=True).first()
-    if channel is None:
+def _simulate(request: HttpRequest) -> HttpResponse:
+    channel = simulator.console_channel()
+    if channel is None or not simulator.allowed(request.user):
         raise Http404
     form = SimulateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -54,16 +66,10 @@ def simulate(request: HttpRequest) -> HttpResponse:
         request.session["sms_sim_phone"] = form.cleaned_data["phone"]
         return redirect("messaging:simulate")
     thread: list[tuple[str, Any, str, str]] = []
-    number = request.session.get("sms_sim_phone")
-    phone = Phone.objects.for_number(number).first() if number else None
+    phone = simulator.thread_phone(request.session.get("sms_sim_phone"))
     if phone is not None:
-        inbound = list(phone.inbound.order_by("-received_at")[:10])
-        outbound = list(phone.outbound.order_by("-created_at")[:10])
-        thread = sorted(
-            [("in", m.received_at, m.body, "") for m in inbound]
-            + [("out", m.created_at, m.body, str(m.get_status_display())) for m in outbound],
-            key=lambda item: item[1],
-        )
+        thread = simulator.thread(phone)
+        record_access(actor=request.user, action=AccessLog.Action.VIEW_SMS, obj=phone, detail="SMS simulator")
     return render(request, "messaging/simulate.html", {"form": form, "thread": thread, "phone": phone})
 
 
@@ -71,7 +77,10 @@ def simulate(request: HttpRequest) -> HttpResponse:
 def broadcast_list(request: HttpRequest) -> HttpResponse:
     recent = Broadcast.objects.visible_to(request.user).select_related("author", "station", "district")[:50]
     pending = [
-        b for b in recent if b.status == "pending" and broadcasts.can_approve(user=request.user, broadcast=b)
+        b
+        for b in recent
+        if b.status == BroadcastStatus.PENDING_APPROVAL
+        and broadcasts.can_approve(user=request.user, broadcast=b)
     ]
     return render(request, "messaging/broadcast_list.html", {"broadcasts": recent, "pending": pending})
 
@@ -82,32 +91,29 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
     form = BroadcastForm(request.POST or None, user=request.user)
     estimate = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        broadcast = Broadcast(
-            author=request.user,  # type: ignore[misc]  # staff_required: a real user
-            station=data["station"] if data["audience"] == form.AUDIENCE_STATION else None,
-            district=data["district"] if data["audience"] == form.AUDIENCE_DISTRICT else None,
-            body_en=data["body_en"],
-            body_ur=data["body_ur"],
-            body_ps=data["body_ps"],
-            scheduled_for=data["scheduled_for"],
-        )
+        audience = form.chosen_audience()
+        bodies = {code: form.cleaned_data[f"body_{code}"] for code in ("en", "ur", "ps")}
         if "send" in request.POST:
-            broadcast.save()
-            if data["audience"] == form.AUDIENCE_BEATS:
-                broadcast.beats.set(data["beats"])
-            broadcasts.submit_broadcast(broadcast=broadcast, by=request.user)
-            if broadcast.status == "pending":
+            broadcast = broadcasts.create_broadcast(
+                author=request.user,
+                **audience,
+                body_en=bodies["en"],
+                body_ur=bodies["ur"],
+                body_ps=bodies["ps"],
+                scheduled_for=form.cleaned_data["scheduled_for"],
+            )
+            if broadcast.status == BroadcastStatus.PENDING_APPROVAL:
                 messages.info(request, _("Saved. It will be sent when it is approved."))
             else:
                 messages.success(request, _("Scheduled for sending."))
             return redirect("messaging:broadcast_list")
         # "Check cost": an estimate without saving anything, then the same form with a Send button.
         estimate = broadcasts.estimate(
-            beat_ids=[b.pk for b in data["beats"]] if data["audience"] == form.AUDIENCE_BEATS else [],
-            station_id=broadcast.station_id,
-            district_id=broadcast.district_id,
-            bodies={"en": data["body_en"], "ur": data["body_ur"], "ps": data["body_ps"]},
+            beat_ids=[b.pk for b in audience["beats"]],
+            station_id=audience["station"].pk if audience["station"] else None,
+            district_id=audience["district"].pk if audience["district"] else None,
+            bodies=bodies,
+            user=request.user,
         )
     return render(request, "messaging/broadcast_form.html", {"form": form, "estimate": estimate})
 
