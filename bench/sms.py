@@ -124,7 +124,7 @@ def bodies(n: int) -> list[tuple[str, str]]:
         "HELP",
         "JOIN Gulabad",
         "STATUS 482-177-3015",
-        "REPORT 2 Gulabad streetlight broken near the school",
+        "REPORT 3 Gulabad streetlight broken near the school",
     ]
     return [(f"+9230012{i % 5000:05d}", texts[i % len(texts)]) for i in range(n)]
 

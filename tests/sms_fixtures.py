@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from typing import Any
+from unittest import mock
 
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from rabta.messaging.models import Channel, OutboundMessage, Phone, Provider
+from rabta.messaging.providers.console.transport import ConsoleTransport
 from rabta.messaging.services import receive_inbound
 from tests.tasks_helper import run_ready_tasks
 
@@ -52,14 +54,22 @@ class Sms:
         self.number = number
 
     def send(self, text: str) -> list[str]:
+        """The replies as the phone got them (a stored copy masks a tracking code once sent)."""
         before = set(OutboundMessage.objects.values_list("pk", flat=True))
-        receive_inbound(
-            channel=self.channel, provider_message_id=f"m{next(_ids)}", sender=self.number, body=text
-        )
-        run_ready_tasks()
-        return list(
-            OutboundMessage.objects.exclude(pk__in=before).order_by("pk").values_list("body", flat=True)
-        )
+        delivered: dict[str, str] = {}
+        real_send = ConsoleTransport.send
+
+        def recording(transport: ConsoleTransport, **kwargs: Any) -> str:
+            delivered[kwargs["reference"]] = kwargs["body"]
+            return real_send(transport, **kwargs)
+
+        with mock.patch.object(ConsoleTransport, "send", recording):
+            receive_inbound(
+                channel=self.channel, provider_message_id=f"m{next(_ids)}", sender=self.number, body=text
+            )
+            run_ready_tasks()
+        rows = OutboundMessage.objects.exclude(pk__in=before).order_by("pk").values_list("pk", "body")
+        return [delivered.get(str(pk), body) for pk, body in rows]
 
     @property
     def phone(self) -> Phone:

@@ -72,11 +72,11 @@ def test_a_failing_message_is_marked_failed_and_the_rest_go_on(
     channel = console_channel()
     real_handle = conversation.handle
 
-    def handle(*, phone: Phone, text: str, channel: Any) -> list[str]:
+    def handle(*, phone: Phone, text: str, channel: Any, inbound_id: int | None = None) -> Any:
         if text == "BOOM":
             phone.opt_out()  # a write that must be rolled back with the failure
             raise RuntimeError("broken message")
-        return real_handle(phone=phone, text=text, channel=channel)
+        return real_handle(phone=phone, text=text, channel=channel, inbound_id=inbound_id)
 
     monkeypatch.setattr(conversation, "handle", handle)
     good = receive(channel, "+923001111111", "HELP", "g1")

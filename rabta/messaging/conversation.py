@@ -1,99 +1,38 @@
 """The SMS conversation: commands in English, Urdu (Urdu script and Roman Urdu) and Pashto.
 
-REPORT (guided, or in one message: "REPORT 2 Gulabad streetlight broken near the school"),
-STATUS <code>, JOIN <neighbourhood>, LEAVE, STOP, START, HELP, LANG <en|ur|ps>, PRIVATE (discreet
-wording on a shared phone). Every reply fits one or two SMS segments in its language.
+REPORT (guided, see report_flow.py; or in one message: "REPORT 3 Gulabad streetlight broken near the
+school"), STATUS <code>, JOIN <neighbourhood>, LEAVE, STOP, START, HELP, LANG <en|ur|ps>, PRIVATE
+(discreet wording on a shared phone), YES (confirms beat news asked for on the web). The words, and
+the rules that keep them from eating a report, are in keywords.py. Every reply fits one or two SMS
+segments in its language. Replies go even to a phone that sent STOP: it wrote to us.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rabta.lib.text import ascii_digits, squash_spaces
+from rabta.messaging import keywords, report_flow
+from rabta.messaging.keywords import LANGUAGE_CODES, ROMAN_URDU, Command
 from rabta.messaging.models import Channel, Conversation, Phone
-from rabta.places.lookup import beat_index
-from rabta.places.models import Beat
+from rabta.messaging.report_flow import CONVERSATION_MINUTES, MAX_CHOICES, Outcome
 
-CONVERSATION_MINUTES = 30
-MAX_CHOICES = 5
+__all__ = ["CONVERSATION_MINUTES", "LANGUAGE_CODES", "ROMAN_URDU", "Outcome", "detect_language", "handle"]
 
-# Roman Urdu is answered in Roman Urdu: a reader who typed Latin letters may have a phone
-# that cannot show Urdu script. Its catalogue lives in rabta/locale/ur_Latn.
-ROMAN_URDU = "ur-latn"
-LANGUAGE_CODES = ("en", "ur", "ps", ROMAN_URDU)
-
-KEYWORDS: dict[str, dict[str, str]] = {
-    # command -> {keyword: language it implies}
-    "REPORT": {
-        "REPORT": "en",
-        "SHIKAYAT": ROMAN_URDU,
-        "SHIKAYET": ROMAN_URDU,
-        "رپورٹ": "ur",
-        "شکایت": "ur",
-        "راپور": "ps",
-        "شکايت": "ps",
-    },
-    "STATUS": {
-        "STATUS": "en",
-        "HALAT": ROMAN_URDU,
-        "HAALAT": ROMAN_URDU,
-        "حالت": "ur",
-        "سٹیٹس": "ur",
-        "حال": "ps",
-    },
-    "JOIN": {
-        "JOIN": "en",
-        "SHAMIL": ROMAN_URDU,
-        "SHAMIL-HON": ROMAN_URDU,
-        "شامل": "ur",
-        "ګډون": "ps",
-        "شامليدل": "ps",
-    },
-    "LEAVE": {"LEAVE": "en", "CHORO": ROMAN_URDU, "CHHORO": ROMAN_URDU, "چھوڑیں": "ur", "پرېږده": "ps"},
-    "STOP": {"STOP": "en", "BAND": ROMAN_URDU, "بند": "ur", "بس": "ps", "ودروه": "ps"},
-    "START": {"START": "en", "SHURU": ROMAN_URDU, "شروع": "ur", "پیل": "ps", "پيل": "ps"},
-    "HELP": {"HELP": "en", "MADAD": ROMAN_URDU, "مدد": "ur", "مرسته": "ps"},
-    "LANG": {
-        "LANG": "en",
-        "LANGUAGE": "en",
-        "ZABAN": ROMAN_URDU,
-        "ZUBAN": ROMAN_URDU,
-        "زبان": "ur",
-        "ژبه": "ps",
-    },
-    "PRIVATE": {"PRIVATE": "en", "KHUFIA": ROMAN_URDU, "خفیہ": "ur", "پټ": "ps"},
-    "CANCEL": {"CANCEL": "en", "KHATAM": ROMAN_URDU, "منسوخ": "ur", "لغوه": "ps"},
-}
-_COMMAND_OF = {word: command for command, words in KEYWORDS.items() for word in words}
-_LANGUAGE_ARGS = {
-    "EN": "en", "ENGLISH": "en", "انگریزی": "en", "انګلیسي": "en",
-    "UR": "ur", "URDU": "ur", "اردو": "ur",
-    "PS": "ps", "PASHTO": "ps", "PUSHTO": "ps", "پښتو": "ps", "پشتو": "ps",
-    "ROMAN": ROMAN_URDU,
-}  # fmt: skip
 _PASHTO_LETTERS = set("ټډړږښګڼېۍځڅ")
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-
-
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_DIGITS)
-    return " ".join(text.split())
-
-
-def _word(token: str) -> str:
-    return token.strip(".,:;!?،۔").upper()
+# What STATUS may be followed by: a code's digits, grouped as people write them.
+_CODE_ARGUMENT = re.compile(r"[\d\s\-./]*\d[\d\s\-./]*")
 
 
 def detect_language(text: str) -> str:
-    words = _clean(text).split()
-    if words and _word(words[0]) in _COMMAND_OF:
-        return KEYWORDS[_COMMAND_OF[_word(words[0])]][_word(words[0])]
+    keyword = keywords.whole(text) or keywords.leading(text)[0]
+    if keyword is not None:
+        return keywords.language_of(keyword, text)
     if any(ch in _PASHTO_LETTERS for ch in text):
         return "ps"
     if any("\u0600" <= ch <= "\u06ff" for ch in text):
@@ -101,117 +40,103 @@ def detect_language(text: str) -> str:
     return "en"
 
 
-# Short category names for the numbered menu, so the menu fits two segments in every language.
-def _category_short_names() -> dict[str, Callable[[], str]]:
-    return {
-        "street_harassment": lambda: _("Harassment"),
-        "violence_against_women": lambda: _("Violence against women"),
-        "street_lighting": lambda: _("Streetlight"),
-        "theft": lambda: _("Theft"),
-        "drugs": lambda: _("Drugs"),
-        "youth_violence": lambda: _("Youth violence"),
-        "neighbour_dispute": lambda: _("Dispute"),
-        "public_nuisance": lambda: _("Nuisance"),
-        "traffic_danger": lambda: _("Traffic"),
-        "police_conduct": lambda: _("Police conduct"),
-        "other": lambda: _("Other"),
-    }
-
-
-# The SMS menu order: common concerns first; "2" is the streetlight, as in the printed examples.
-# Categories added later by an admin follow in their own order.
-MENU_ORDER = (
-    "street_harassment",
-    "street_lighting",
-    "theft",
-    "drugs",
-    "youth_violence",
-    "neighbour_dispute",
-    "public_nuisance",
-    "traffic_danger",
-    "violence_against_women",
-    "police_conduct",
-    "other",
-)
-
-
-def _categories() -> list[Any]:
-    from rabta.reports.models import Category
-
-    rank = {code: n for n, code in enumerate(MENU_ORDER)}
-    categories = list(Category.objects.filter(active=True).order_by("position", "pk"))
-    return sorted(categories, key=lambda c: rank.get(c.code, len(rank)))
-
-
-def _category_label(category: Any) -> str:
-    short = _category_short_names().get(category.code)
-    return short() if short else category.local_name
-
-
-class ConfirmStop(str):
-    """The one reply an opted-out phone still gets: the confirmation that STOP worked."""
-
-    __slots__ = ()
-
-
-def handle(*, phone: Phone, text: str, channel: Channel) -> list[str]:
+def handle(*, phone: Phone, text: str, channel: Channel, inbound_id: int | None = None) -> Outcome:
     """One inbound SMS in, the replies out (as text; the caller queues them)."""
-    cleaned = _clean(text)
+    cleaned = squash_spaces(text)
     if not phone.language_chosen:
         phone.language, phone.language_chosen = detect_language(cleaned), True
         phone.save(update_fields=["language", "language_chosen"])
     with translation.override(phone.language):
-        return _handle(phone, cleaned)
+        outcome = _handle(phone, cleaned, inbound_id)
+        if not outcome.replies:
+            outcome.replies = [help_text()]
+    return outcome
 
 
-def _handle(phone: Phone, text: str) -> list[str]:
-    words = text.split()
-    command = _COMMAND_OF.get(_word(words[0])) if words else None
-    args = words[1:]
+def _handle(phone: Phone, text: str, inbound_id: int | None) -> Outcome:
     conversation = Conversation.objects.filter(phone=phone).first()
-    if conversation and conversation.is_expired():
+    if conversation is not None and conversation.is_expired():
         conversation.delete()
         conversation = None
+    in_step = conversation is not None and conversation.flow == report_flow.FLOW
 
-    if command == "STOP":
-        _end(conversation)
+    keyword = keywords.whole(text)
+    ends = keyword is not None and (keyword.ends_step or not in_step)
+    if keyword is not None and ends and keyword.command in (Command.STOP, Command.CANCEL):
+        # Said during the questions after a report was made: these messages belong to it.
+        report = report_flow.report_of(conversation)
+        if keyword.command == Command.CANCEL:
+            return Outcome([report_flow.stop_asking(conversation)], report=report)
+        report_flow.end(conversation)
         phone.opt_out()
-        return [ConfirmStop(_("You will get no more SMS from Rabta. Send START to receive them again."))]
-    if command == "START":
+        stopped = _("You will get no more SMS from Rabta. Send START to receive them again.")
+        return Outcome([stopped], report=report)
+
+    # Inside a guided report every other message is an answer, whatever word it starts with. One
+    # exception loses nothing: STATUS with a code, where only a yes or a no could be the answer
+    # (the report exists by then, and any other text would only be asked again).
+    if conversation is not None and in_step:
+        first, rest = keywords.leading(text)
+        status = first is not None and first.command == Command.STATUS
+        if status and report_flow.awaits_yes_or_no(conversation) and _arguments_parse(Command.STATUS, rest):
+            report_flow.end(conversation)
+            return _status(phone, rest)
+        return report_flow.answer(phone=phone, conversation=conversation, text=text, inbound_id=inbound_id)
+
+    args: list[str] = []
+    command: Command | None = keyword.command if keyword is not None else None
+    leading: keywords.Keyword | None = None
+    if command is None:
+        leading, args = keywords.leading(text)
+        if leading is not None and _arguments_parse(leading.command, args):
+            command = leading.command
+
+    if command == Command.START:
         phone.opt_in()
-        return [_("Welcome back to Rabta. Send HELP to see what you can do.")]
-    if command == "CANCEL":
-        _end(conversation)
-        return [_("Cancelled. Send HELP to see what you can do.")]
-
-    # Inside a guided report, anything that is not STOP/START/CANCEL is an answer.
-    if conversation and conversation.flow == "report":
-        return _continue_report(phone, conversation, text)
-
-    if command == "REPORT":
-        return _start_report(phone, args)
-    if command == "STATUS":
+        return Outcome([_("Welcome back to Rabta. Send HELP to see what you can do.")])
+    if command == Command.REPORT:
+        return report_flow.start(phone=phone, args=args, inbound_id=inbound_id)
+    if command == Command.STATUS:
         return _status(phone, args)
-    if command == "JOIN":
-        return _join(phone, args)
-    if command == "LEAVE":
-        return _leave(phone)
-    if command == "LANG":
-        return _language(phone, args)
-    if command == "PRIVATE":
-        phone.discreet = not phone.discreet
-        phone.save(update_fields=["discreet"])
-        if phone.discreet:
-            return [
-                _(
-                    "Private mode on: our messages will not mention reports. "
-                    "Send PRIVATE again to turn it off."
-                )
-            ]
-        return [_("Private mode off. Send PRIVATE to turn it on.")]
-    if command == "HELP":
-        return [help_text()]
-    return [_("Rabta did not understand. ") + help_text()]
+    if command == Command.JOIN:
+        return Outcome(_join(phone, args))
+    if command == Command.LEAVE:
+        return Outcome(_leave(phone))
+    if command == Command.LANG:
+        return Outcome(_language(phone, args))
+    if command == Command.PRIVATE:
+        return Outcome(_private(phone))
+    if command == Command.YES:
+        return Outcome(_confirm_subscriptions(phone))
+    if command == Command.HELP:
+        return Outcome([help_text()])
+    if leading is not None:
+        # The first word is a command's, but what follows is not its argument: nothing was done.
+        return Outcome([_usage(leading.command)])
+    return Outcome([_("Rabta did not understand. ") + help_text()])
+
+
+def _arguments_parse(command: Command, args: list[str]) -> bool:
+    rest = " ".join(args)
+    if command == Command.REPORT:
+        return bool(args)
+    if command == Command.STATUS:
+        return bool(_CODE_ARGUMENT.fullmatch(ascii_digits(rest)))
+    if command == Command.LANG:
+        return keywords.language_named(rest) is not None
+    if command == Command.JOIN:
+        return bool(rest) and not ascii_digits(rest).isdigit() and bool(report_flow.match_beats(rest))
+    return False
+
+
+def _usage(command: Command) -> str:
+    if command == Command.STATUS:
+        return _("Send STATUS and the code you were given, for example STATUS 482 177 3015.")
+    if command == Command.JOIN:
+        return _("Send JOIN and the name of your neighbourhood, for example JOIN Gulabad.")
+    if command == Command.LANG:
+        return _("Send LANG EN for English, LANG UR for Urdu or LANG PS for Pashto.")
+    return help_text()
 
 
 def help_text() -> str:
@@ -221,183 +146,50 @@ def help_text() -> str:
     )
 
 
-def _end(conversation: Conversation | None) -> None:
-    if conversation is not None and conversation.pk:
-        conversation.delete()
-
-
-def _save(phone: Phone, conversation: Conversation | None, step: str, data: dict[str, Any]) -> None:
-    expires = timezone.now() + dt.timedelta(minutes=CONVERSATION_MINUTES)
-    if conversation is None:
-        Conversation.objects.create(phone=phone, flow="report", step=step, data=data, expires_at=expires)
-    else:
-        conversation.step, conversation.data, conversation.expires_at = step, data, expires
-        conversation.save(update_fields=["step", "data", "expires_at", "updated_at"])
-
-
-def category_menu() -> str:
-    items = " ".join(f"{n} {_category_label(c)}" for n, c in enumerate(_categories(), start=1))
-    return _("Reply with a number: %(items)s") % {"items": items}
-
-
-def _match_beats(text: str) -> list[Beat]:
-    return beat_index.match_name(text, MAX_CHOICES + 1)
-
-
-def _beat_choice_text(beats: list[Beat]) -> str:
-    items = " ".join(f"{n} {b.local_name}" for n, b in enumerate(beats[:MAX_CHOICES], start=1))
-    return _("Several places match. Reply with a number: %(items)s") % {"items": items}
-
-
-def _start_report(phone: Phone, args: list[str]) -> list[str]:
-    data: dict[str, Any] = {}
-    rest = list(args)
-    categories = _categories()
-    if rest and rest[0].isdigit() and 1 <= int(rest[0]) <= len(categories):
-        category = categories[int(rest.pop(0)) - 1]
-        data["category"] = category.pk
-        # One-message form: the longest leading words that name a beat, then the description.
-        beat: Beat | None = None
-        for size in (3, 2, 1):
-            if len(rest) > size - 1:
-                candidate = " ".join(rest[:size])
-                matches = _match_beats(candidate)
-                if len(matches) == 1:
-                    beat = matches[0]
-                    data["beat"] = beat.pk
-                    rest = rest[size:]
-                    break
-        if rest and beat is not None:
-            data["text"] = " ".join(rest)
-            return _finish_report(phone, None, data, category=category, beat=beat)
-        if rest:
-            # Words that name no single neighbourhood: treat them as the place to search.
-            return _continue_report(phone, _new_conversation(phone, "beat", data), " ".join(rest))
-    conversation = _new_conversation(phone, "category" if "category" not in data else "beat", data)
-    if "category" not in data:
-        return [category_menu()]
-    return [_("Which neighbourhood? Send its name.")] if conversation else []
-
-
-def _new_conversation(phone: Phone, step: str, data: dict[str, Any]) -> Conversation:
-    Conversation.objects.filter(phone=phone).delete()
-    return Conversation.objects.create(
-        phone=phone,
-        flow="report",
-        step=step,
-        data=data,
-        expires_at=timezone.now() + dt.timedelta(minutes=CONVERSATION_MINUTES),
-    )
-
-
-def _continue_report(phone: Phone, conversation: Conversation, text: str) -> list[str]:
-    data = dict(conversation.data)
-    step = conversation.step
-    if step == "category":
-        categories = _categories()
-        if text.isdigit() and 1 <= int(text) <= len(categories):
-            data["category"] = categories[int(text) - 1].pk
-            _save(phone, conversation, "beat", data)
-            return [_("Which neighbourhood? Send its name.")]
-        return [category_menu()]
-    if step == "beat":
-        choices = data.get("choices") or []
-        if text.isdigit() and choices and 1 <= int(text) <= len(choices):
-            data["beat"] = choices[int(text) - 1]
-        else:
-            matches = _match_beats(text)
-            if len(matches) == 1:
-                data["beat"] = matches[0].pk
-            elif matches:
-                data["choices"] = [b.pk for b in matches[:MAX_CHOICES]]
-                _save(phone, conversation, "beat", data)
-                return [_beat_choice_text(matches)]
-            else:
-                _save(phone, conversation, "beat", data)
-                return [_("No neighbourhood by that name. Send another name, or a nearby village or bazaar.")]
-        data.pop("choices", None)
-        _save(phone, conversation, "text", data)
-        return [_("What happened? Say where exactly and when, in one message.")]
-    if step == "text":
-        if len(text) < 3:
-            return [_("What happened? Say where exactly and when, in one message.")]
-        data["text"] = text
-        return _finish_report(phone, conversation, data)
-    _end(conversation)
-    return [help_text()]
-
-
-def _finish_report(
-    phone: Phone,
-    conversation: Conversation | None,
-    data: dict[str, Any],
-    *,
-    category: Any = None,
-    beat: Beat | None = None,
-) -> list[str]:
-    """Submit the report; `category` and `beat` may be passed when already loaded (one-message REPORT)."""
-    from rabta.reports.models import Category
-    from rabta.reports.services import submit_report
-    from rabta.reports.tracking import format_code
-
-    if category is None:
-        category = Category.objects.get(pk=data["category"])
-    if beat is None:
-        beat = Beat.objects.defer("boundary").get(pk=data["beat"])
-    language = "ur" if phone.language == ROMAN_URDU else phone.language
-    submission = submit_report(
-        category=category,
-        beat=beat,
-        description=data["text"][:2000],
-        channel="sms",
-        language=language,
-        phone=phone.number,
-    )
-    _end(conversation)
-    Conversation.objects.filter(phone=phone).delete()
-    code = format_code(submission.code)
+def _private(phone: Phone) -> list[str]:
+    phone.discreet = not phone.discreet
+    phone.save(update_fields=["discreet"])
     if phone.discreet:
-        return [_("Received. Your code is %(code)s. Send STATUS %(code)s to follow it.") % {"code": code}]
-    return [
-        _("Report sent to the police of %(beat)s. Your code is %(code)s. Send STATUS %(code)s to follow it.")
-        % {"beat": beat.local_name, "code": code}
-    ]
+        return [
+            _("Private mode on: our messages will not mention reports. Send PRIVATE again to turn it off.")
+        ]
+    return [_("Private mode off. Send PRIVATE to turn it on.")]
 
 
-def _status(phone: Phone, args: list[str]) -> list[str]:
+def _status(phone: Phone, args: list[str]) -> Outcome:
     from rabta.core import ratelimit
     from rabta.reports.services import find_by_code
     from rabta.reports.tracking import format_code, normalise_code
 
-    raw = "".join(args)
+    raw = ascii_digits("".join(args))
     if not re.sub(r"\D", "", raw):
-        return [_("Send STATUS and the code you were given, for example STATUS 482 177 3015.")]
+        return Outcome([_usage(Command.STATUS)])
+    # From here the message holds a code (or a try at one): its stored body is masked.
     if not ratelimit.hit("track", "sms:" + phone.number_index):
-        return [_("Too many tries. Please wait an hour and try again.")]
+        return Outcome([_("Too many tries. Please wait an hour and try again.")], mask_inbound=True)
     report = find_by_code(raw)
     if report is None:
-        return [_("No report has that code. Check the digits and try again.")]
+        return Outcome([_("No report has that code. Check the digits and try again.")], mask_inbound=True)
     code = format_code(normalise_code(raw) or "")
-    with translation.override("ur" if phone.language == ROMAN_URDU else phone.language):
-        status = str(report.get_status_display())
-    if phone.discreet:
-        return [_("Request %(code)s: %(status)s.") % {"code": code, "status": status}]
-    return [
-        _("Report %(code)s (%(category)s): %(status)s. Updated %(date)s.")
-        % {
+    status = str(report.get_status_display())
+    if phone.discreet or report.wants_neutral_wording:
+        # Nothing about what the report is about, for whoever else reads this phone.
+        text = _("Request %(code)s: %(status)s.") % {"code": code, "status": status}
+    else:
+        text = _("Report %(code)s (%(category)s): %(status)s. Updated %(date)s.") % {
             "code": code,
-            "category": _category_label(report.category),
+            "category": report_flow.category_label(report.category),
             "status": status,
             "date": timezone.localtime(_last_change(report)).strftime("%d-%m-%Y"),
         }
-    ]
+    return Outcome([text], report=report, mask_inbound=True)
 
 
 def _last_change(report: Any) -> dt.datetime:
-    stamps = [
-        getattr(report, name, None)
-        for name in ("created_at", "acknowledged_at", "started_at", "resolved_at", "referred_at", "closed_at")
-    ]
+    from rabta.reports.lifecycle import TIMESTAMP_FIELDS
+
+    names = ("created_at", "reopened_at", *TIMESTAMP_FIELDS.values())
+    stamps = [getattr(report, name, None) for name in names]
     return max(s for s in stamps if s is not None)
 
 
@@ -406,16 +198,14 @@ def _join(phone: Phone, args: list[str]) -> list[str]:
 
     name = " ".join(args)
     if not name:
-        return [_("Send JOIN and the name of your neighbourhood, for example JOIN Gulabad.")]
-    if name.isdigit():
-        return [_("Send JOIN and the name of your neighbourhood, for example JOIN Gulabad.")]
-    matches = _match_beats(name)
-    if not matches:
-        return [_("No neighbourhood by that name. Send another name, or a nearby village or bazaar.")]
+        return [_usage(Command.JOIN)]
+    matches = report_flow.match_beats(name)
     if len(matches) > 1:
         names = ", ".join(b.local_name for b in matches[:MAX_CHOICES])
         return [_("Several places match: %(names)s. Send JOIN with the full name.") % {"names": names}]
     subscribe(phone=phone, beat=matches[0])
+    if phone.opted_out:
+        phone.opt_in()  # the phone's own JOIN undoes its STOP
     return [_("You will get news for %(beat)s by SMS. Send LEAVE to stop.") % {"beat": matches[0].local_name}]
 
 
@@ -426,10 +216,22 @@ def _leave(phone: Phone) -> list[str]:
     return [_("You will get no more neighbourhood news. Send JOIN and a name to join again.")]
 
 
+def _confirm_subscriptions(phone: Phone) -> list[str]:
+    from rabta.messaging.services import confirm_pending_subscriptions
+
+    started = confirm_pending_subscriptions(phone=phone)
+    if not started:
+        return [_("Nothing is waiting for a YES from this phone. Send HELP to see what you can do.")]
+    if phone.opted_out:
+        phone.opt_in()
+    names = ", ".join(s.beat.local_name for s in started)
+    return [_("You will get news for %(beat)s by SMS. Send LEAVE to stop.") % {"beat": names}]
+
+
 def _language(phone: Phone, args: list[str]) -> list[str]:
-    choice = _LANGUAGE_ARGS.get(_word(args[0])) if args else None
+    choice = keywords.language_named(" ".join(args)) if args else None
     if choice is None:
-        return [_("Send LANG EN for English, LANG UR for Urdu or LANG PS for Pashto.")]
+        return [_usage(Command.LANG)]
     phone.language, phone.language_chosen = choice, True
     phone.save(update_fields=["language", "language_chosen"])
     with translation.override(choice):

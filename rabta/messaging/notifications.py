@@ -13,10 +13,13 @@ from rabta.lib.phones import InvalidPhoneNumber, normalise
 def sms_sender(*, report: Any, contact: Any, subject: str, body: str) -> bool:
     """Queue a short SMS about a report. Respects "no SMS", opt-out (STOP) and discreet mode.
 
-    The text is our own short wording, not the e-mail body: it must fit one or two segments and,
-    in discreet mode, say nothing about police or a report to whoever else reads the phone.
+    The text is our own short wording, not the e-mail body: it must fit one or two segments. With
+    neutral wording (the reporter's choice, or always for women's-desk and conduct categories) or on
+    a phone in private mode it says only that there is news: no category, no status, nothing for
+    whoever else reads the phone.
     """
     from rabta.messaging.models import Phone, Purpose
+    from rabta.messaging.report_flow import category_label
     from rabta.messaging.services import phone_for, queue_sms
 
     number = getattr(contact, "phone", "") or ""
@@ -33,18 +36,16 @@ def sms_sender(*, report: Any, contact: Any, subject: str, body: str) -> bool:
         return False
     language = phone.language if phone.language_chosen else (report.language or phone.language)
     with translation.override(language):
-        if phone.discreet:
-            text = _("Rabta: there is an update for you. Send STATUS and your code to see it.")
+        if phone.discreet or report.wants_neutral_wording:
+            text = _("Rabta: there is news about your message. Reply STATUS and your code.")
         else:
-            from rabta.messaging.conversation import _category_label
-
             text = _(
                 "Rabta: your report (%(category)s) is now: %(status)s. Send STATUS and your code for details."
             ) % {
-                "category": _category_label(report.category),
+                "category": category_label(report.category),
                 "status": report.get_status_display(),
             }
-    return queue_sms(phone=phone, body=text, purpose=Purpose.NOTIFICATION) is not None
+    return queue_sms(phone=phone, body=text, purpose=Purpose.NOTIFICATION, report=report) is not None
 
 
 def register() -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from rabta.core.tasks import enqueue_now, wake
 from rabta.lib.phones import normalise
 from rabta.lib.sms import segment_info
+from rabta.lib.text import mask_codes
 from rabta.messaging.models import (
     Broadcast,
     Channel,
@@ -191,23 +192,34 @@ def process_pending_inbound(*, limit: int = DRAIN_LIMIT, chunk: int = DRAIN_CHUN
 
 def _handle_inbound(message: InboundMessage) -> list[OutboundMessage]:
     """One message inside the chunk's transaction; sets message.status; returns the queued replies."""
-    from rabta.messaging.conversation import ConfirmStop, handle
+    from rabta.messaging.conversation import handle
 
     reply_channel = message.channel.reply_channel or message.channel
     try:
         with transaction.atomic():
-            replies = handle(phone=message.phone, text=message.body, channel=message.channel)
+            outcome = handle(
+                phone=message.phone, text=message.body, channel=message.channel, inbound_id=message.pk
+            )
             queued = [
                 queue_sms(
                     phone=message.phone,
                     body=str(reply),
                     purpose=Purpose.REPLY,
                     channel=reply_channel,
-                    force=isinstance(reply, ConfirmStop),
+                    report=outcome.report,
                     send=False,
                 )
-                for reply in replies
+                for reply in outcome.replies
             ]
+            # The message belongs to a report (its body is shown only to staff who may see that
+            # report); one that holds a tracking code keeps only the code's last digits.
+            changes: dict[str, Any] = {}
+            if outcome.report is not None:
+                changes["report"] = outcome.report
+            if outcome.mask_inbound:
+                changes["body"] = mask_codes(message.body)
+            if changes:
+                InboundMessage.objects.filter(pk=message.pk).update(**changes)
     except Exception as exc:
         # Rolled back to the savepoint: this message changed nothing and is not retried (a bug or
         # bad data would fail again); the error is kept for the admin and the log.
@@ -241,13 +253,16 @@ def queue_sms(
     purpose: str,
     channel: Channel | None = None,
     broadcast: Broadcast | None = None,
-    force: bool = False,
+    report: Any = None,
     send: bool = True,
 ) -> OutboundMessage | None:
-    """Queue one SMS. Opted-out phones get nothing (except the STOP confirmation, `force`).
+    """Queue one SMS. A phone that sent STOP still gets replies to its own messages (STOP's own
+    confirmation, STATUS), never a notification or a broadcast.
 
-    With `send` (the default) a task sends it, queued in the same transaction; without, the caller
-    sends it after its transaction commits (send_outbound_messages), as the inbound drain does.
+    `report` ties the message to the report it is about: its body is then shown only to staff who
+    may see that report. With `send` (the default) a task sends it, queued in the same transaction;
+    without, the caller sends it after its transaction commits (send_outbound_messages), as the
+    inbound drain does.
     """
     from rabta.messaging.tasks import send_outbound
 
@@ -257,16 +272,18 @@ def queue_sms(
         return None
     info = segment_info(body)
     status = OutboundStatus.QUEUED
-    if phone.opted_out and not force:
+    if phone.opted_out and purpose != Purpose.REPLY:
         status = OutboundStatus.SUPPRESSED
     # The row and its task commit together; inside a caller's transaction no savepoint is needed.
     with transaction.atomic(savepoint=False):
         message = OutboundMessage.objects.create(
             channel=channel,
             phone=phone,
-            body=body,
+            # Never sent: nothing needs a tracking code's digits.
+            body=body if status == OutboundStatus.QUEUED else mask_codes(body),
             purpose=purpose,
             broadcast=broadcast,
+            report=report,
             encoding=info.encoding,
             segments=info.segments,
             cost_estimate=channel.cost_per_segment * info.segments,
@@ -327,6 +344,7 @@ def send_outbound_messages(ids: list[int]) -> dict[int, str]:
 
 
 SENT_FIELDS = [
+    "body",
     "attempts",
     "status",
     "provider_message_id",
@@ -335,7 +353,8 @@ SENT_FIELDS = [
     "last_error",
     "next_attempt_at",
 ]
-TRIED_FIELDS = ["attempts", "last_error", "status", "next_attempt_at"]
+# A message that failed for good is masked like a sent one; one waiting for a retry keeps its text.
+TRIED_FIELDS = ["body", "attempts", "last_error", "status", "next_attempt_at"]
 
 
 def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tuple[str, list[str]]:
@@ -345,9 +364,10 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tup
     from rabta.messaging.providers import PermanentSendError, TransientSendError, transport_for
 
     if message.phone.opted_out and message.purpose != Purpose.REPLY:
-        # Opted out after this was queued (a reply, e.g. the STOP confirmation, still goes).
+        # Opted out after this was queued (a reply to the phone's own message still goes).
         message.status, message.next_attempt_at = OutboundStatus.SUPPRESSED, None
-        return message.status, ["status", "next_attempt_at"]
+        message.body = mask_codes(message.body)
+        return message.status, ["status", "next_attempt_at", "body"]
     channel = message.channel
     # Throttle per channel: providers and operators block bursts from one number.
     if channel.pk not in sent_last_minute:
@@ -367,6 +387,7 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tup
         message.last_error = str(exc)[:200]
         if message.attempts > len(RETRY_DELAYS):
             message.status, message.next_attempt_at = OutboundStatus.FAILED, None
+            message.body = mask_codes(message.body)
         else:
             message.next_attempt_at = timezone.now() + dt.timedelta(
                 seconds=RETRY_DELAYS[message.attempts - 1]
@@ -382,9 +403,13 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tup
     except PermanentSendError as exc:
         message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
         message.next_attempt_at = None
+        message.body = mask_codes(message.body)
         log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, type(exc).__name__)
         return message.status, TRIED_FIELDS
     sent_last_minute[channel.pk] += 1
+    # Sent: the resident has the code now; the stored copy keeps only its last digits, so the
+    # database (like the report's own hash) no longer holds it.
+    message.body = mask_codes(message.body)
     message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
     message.sent_at = message.status_at = timezone.now()
     message.next_attempt_at = None
@@ -447,27 +472,23 @@ def record_delivery_status(*, channel: Channel, provider_message_id: str, status
 
 
 # Subscriptions ---------------------------------------------------------------------------------
+# The rules live in rabta.messaging.subscriptions; these names are what the conversation calls.
 
 
 def subscribe(*, phone: Phone, beat: Any) -> Subscription:
-    with transaction.atomic(savepoint=False):
-        existing = Subscription.objects.filter(phone=phone, beat=beat, active=True).first()
-        if existing:
-            return existing
-        try:
-            with transaction.atomic():
-                return Subscription.objects.create(phone=phone, beat=beat)
-        except IntegrityError:
-            return Subscription.objects.get(phone=phone, beat=beat, active=True)
+    from rabta.messaging import subscriptions
+
+    return subscriptions.subscribe(phone=phone, beat=beat)
 
 
 def unsubscribe_all(*, phone: Phone) -> int:
-    return Subscription.objects.filter(phone=phone, active=True).update(active=False, ended_at=timezone.now())
+    from rabta.messaging import subscriptions
+
+    return subscriptions.unsubscribe_all(phone=phone)
 
 
-def subscribe_number(*, raw_number: str, beat: Any, language: str) -> Subscription:
-    """Web sign-up from a beat page. Raises InvalidPhoneNumber."""
-    phone = phone_for(normalise(raw_number), language=language)
-    if phone.opted_out:
-        phone.opt_in()
-    return subscribe(phone=phone, beat=beat)
+def confirm_pending_subscriptions(*, phone: Phone) -> list[Subscription]:
+    """The phone replied YES: start the web sign-ups waiting for it (see subscriptions.py)."""
+    from rabta.messaging import subscriptions
+
+    return subscriptions.confirm_pending_subscriptions(phone=phone)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Max
 
 from rabta.lib.geo import BeatIndex, GeometryError, polygon_from_geojson
+from rabta.lib.text import fold
 
 if TYPE_CHECKING:
     from rabta.places.models import Beat
@@ -32,6 +33,8 @@ class CachedBeatIndex:
         self._lock = threading.Lock()
         self._index: BeatIndex[int] | None = None
         self._beats: list[Beat] = []
+        # Per beat: its code and names folded (rabta.lib.text.fold), and its names with its areas.
+        self._keys: list[tuple[Beat, tuple[str, ...], tuple[str, ...]]] = []
         self._fingerprint: tuple[object, ...] | None = None
         self._checked_at = 0.0
 
@@ -87,32 +90,26 @@ class CachedBeatIndex:
             if self._index is None or fingerprint != self._fingerprint:
                 self._index = self._build()
                 self._beats = self._load_beats()
+                self._keys = [_match_keys(beat) for beat in self._beats]
                 self._fingerprint = fingerprint
             self._checked_at = now
             return self._index, self._beats
 
     def match_name(self, text: str, limit: int) -> list[Beat]:
         """Beats a resident may mean by `text`: one exact code or name (any script) if there is one,
-        else up to `limit` whose names or listed areas contain it. In memory: an SMS drain asks this
-        for nearly every message, and the table changes a few times a year."""
-        text = " ".join(text.split())[:80]
-        if not text:
+        else up to `limit` whose names or listed areas contain it. Compared folded, so a name matches
+        however its letters were typed (Arabic or Persian yeh and kaf, heh forms, digits, marks). In
+        memory: an SMS drain asks this for nearly every message, and the table changes a few times a
+        year."""
+        needle = fold(text[:80])
+        if not needle:
             return []
-        needle = text.casefold()
-        beats = self.beats()
-        for beat in beats:
-            if needle == beat.code.casefold() or needle in (
-                beat.name.casefold(),
-                beat.name_ur.casefold(),
-                beat.name_ps.casefold(),
-            ):
+        self._current()
+        keys = self._keys
+        for beat, exact, _ in keys:
+            if needle in exact:
                 return [beat]
-        found = [
-            b
-            for b in beats
-            if any(needle in field.casefold() for field in (b.name, b.name_ur, b.name_ps, b.areas))
-        ]
-        return found[:limit]
+        return [beat for beat, _, fields in keys if any(needle in field for field in fields)][:limit]
 
     def beat_id_at(self, lat: float, lon: float) -> int | None:
         """The id of the beat containing the point, or None when no beat does (or lat/lon are not finite)."""
@@ -129,6 +126,11 @@ class CachedBeatIndex:
         if pk is None:
             return None
         return Beat.objects.select_related("station").filter(pk=pk).first()
+
+
+def _match_keys(beat: Beat) -> tuple[Beat, tuple[str, ...], tuple[str, ...]]:
+    names = tuple(fold(name) for name in (beat.name, beat.name_ur, beat.name_ps) if name)
+    return beat, (fold(beat.code), *names), (*names, fold(beat.areas))
 
 
 beat_index = CachedBeatIndex()

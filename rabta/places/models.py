@@ -37,7 +37,10 @@ class LocalizedNameMixin(models.Model):
 
     @property
     def local_name(self) -> str:
-        language = (get_language() or "en")[:2]
+        active = (get_language() or "en").lower()
+        if active == "ur-latn":
+            return self.name  # Roman Urdu reads Latin letters (and its SMS stay GSM-7)
+        language = active[:2]
         if language == "ur" and self.name_ur:
             return self.name_ur
         if language == "ps" and self.name_ps:

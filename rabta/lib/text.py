@@ -1,0 +1,107 @@
+"""Text as residents type it: one comparison key however a word was typed, and masked codes.
+
+Django-free. Urdu and Pashto arrive from many keyboards: Arabic or Persian yeh and kaf, several forms
+of heh, the Pashto gaf and e, Arabic-Indic or Persian digits, vowel marks, tatweel, zero-width joiners
+and direction marks, presentation forms. `fold` maps all of these to one spelling (and Latin letters
+to one case, without accents), so a keyword, a beat name or a search term matches however it was
+typed. Folding is for comparing only: what the resident wrote is stored and shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that keyboards and writers use for one another, each mapped to one form. Letters that
+# make a different word (ب/پ, ر/ړ, د/ډ, ...) are never merged.
+_LETTERS = {
+    # yeh: Arabic yeh, alef maksura, Pashto e, Pashto feminine yeh -> Farsi yeh
+    "ي": "ی",
+    "ى": "ی",
+    "ې": "ی",
+    "ۍ": "ی",
+    # kaf: Arabic kaf, swash kaf -> keheh (the Urdu and Pashto kaf)
+    "ك": "ک",
+    "ڪ": "ک",
+    # gaf: Pashto gaf with a ring -> gaf
+    "ګ": "گ",
+    # heh: heh goal (Urdu), ae, heh doachashmee (typed for heh on Persian keyboards), teh marbuta
+    "ہ": "ه",
+    "ە": "ه",
+    "ھ": "ه",
+    "ة": "ه",
+}
+_EASTERN_DIGITS = "٠١٢٣٤٥٦٧٨٩" + "۰۱۲۳۴۵۶۷۸۹"
+_DIGITS: dict[int, int] = str.maketrans(_EASTERN_DIGITS, "0123456789" * 2)
+_LETTERS_AND_DIGITS: dict[int, int | str] = {**{ord(k): v for k, v in _LETTERS.items()}, **_DIGITS}
+
+# Dropped: tatweel, zero-width characters, direction marks and isolates, the byte-order mark, the
+# soft hyphen. (Vowel marks and other combining marks go after decomposition, in `fold`.)
+_INVISIBLE = re.compile("[\u0640\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+# A tracking code as it appears in a message: ten digits, in groups split by a hyphen or a space
+# ("482-177-3015", "482 177 3015", "4821773015"), in any digit script, not part of a longer number.
+_DIGIT_RUN = re.compile(r"(?<![\d\-])\d+(?:[ \-]\d+)*(?![\d])")
+CODE_DIGITS = 10
+
+
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits as ASCII digits; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
+def squash_spaces(text: str) -> str:
+    """NFKC (presentation forms, full-width letters) and runs of white space as one space, trimmed.
+    Letters are not folded: this is the text as it will be stored."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _is_edge(ch: str) -> bool:
+    """Punctuation, symbols (emoji too) and spaces that may stand around a word."""
+    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
+
+
+def _strip_edges(text: str) -> str:
+    start, end = 0, len(text)
+    while start < end and _is_edge(text[start]):
+        start += 1
+    while end > start and _is_edge(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def fold(text: str) -> str:
+    """The comparison key of `text`: NFKC; invisible characters, tatweel and every combining mark
+    (Arabic vowel marks, hamza and madda above letters, Latin accents) dropped; letter variants and
+    digits folded; case folded; white space as single spaces; punctuation around it removed
+    (punctuation inside stays: 'SHAMIL-HON').
+
+    >>> fold(" «شكايت!» ") == fold("شکایت")
+    True
+    >>> fold("STOP")
+    'stop'
+    """
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFC", text).translate(_LETTERS_AND_DIGITS).casefold()
+    return _strip_edges(" ".join(text.split()))
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of `text`, each without the punctuation around it; empty ones dropped."""
+    return [word for word in (fold(part) for part in squash_spaces(text).split()) if word]
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    positions = [i for i, ch in enumerate(run) if ch.isdigit()]
+    if len(positions) != CODE_DIGITS:
+        return run
+    hidden = set(positions[:-3])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(run))
+
+
+def mask_codes(text: str) -> str:
+    """Every ten-digit code in `text` with all but its last three digits as '*', separators kept:
+    'STATUS 482-177-3015' -> 'STATUS ***-***-*015'. Longer or shorter numbers are left alone."""
+    return _DIGIT_RUN.sub(_mask_run, text)
