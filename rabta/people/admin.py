@@ -64,8 +64,22 @@ def _waiting_response(model_admin: admin.ModelAdmin[Any], request: HttpRequest, 
     return HttpResponseRedirect(url)
 
 
+class WaitingForApproval:
+    """After a save that filed a role request instead of giving the role, say so (both admins below)."""
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
+        if getattr(request, _FILED, None) is not None:
+            return _waiting_response(self, request, obj)  # type: ignore[arg-type]
+        return super().response_add(request, obj, post_url_continue)  # type: ignore[misc]
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        if getattr(request, _FILED, None) is not None:
+            return _waiting_response(self, request, obj)  # type: ignore[arg-type]
+        return super().response_change(request, obj)  # type: ignore[misc]
+
+
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(WaitingForApproval, ScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
     list_display = ["username", "first_name", "last_name", "role", "scope", "is_active"]
     list_filter = ["role", "is_active"]
     list_select_related = ["scope_district", "scope_station", "scope_beat"]
@@ -174,16 +188,6 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
                 entry["changed"]["fields"] = [f for f in entry["changed"]["fields"] if f not in held]
         return [entry for entry in message if entry.get("changed", {"fields": True})["fields"]]
 
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
-        if getattr(request, _FILED, None) is not None:
-            return _waiting_response(self, request, obj)
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request: HttpRequest, obj: Any) -> Any:
-        if getattr(request, _FILED, None) is not None:
-            return _waiting_response(self, request, obj)
-        return super().response_change(request, obj)
-
 
 class TrainingRecordInline(ParentPermissionInline, admin.TabularInline):  # type: ignore[type-arg]
     model = TrainingRecord
@@ -230,7 +234,7 @@ class OfficerProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(OfficerProfile)
-class OfficerProfileAdmin(ScopedModelAdmin):
+class OfficerProfileAdmin(WaitingForApproval, ScopedModelAdmin):
     form = OfficerProfileForm
     inlines = [TrainingRecordInline]
     list_display = [
@@ -285,16 +289,6 @@ class OfficerProfileAdmin(ScopedModelAdmin):
                 user=account, role=Role.WOMENS_DESK, scope_station=obj.station, by=_manager(request)
             )
         setattr(request, _FILED, filed)
-
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
-        if getattr(request, _FILED, None) is not None:
-            return _waiting_response(self, request, obj)
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request: HttpRequest, obj: Any) -> Any:
-        if getattr(request, _FILED, None) is not None:
-            return _waiting_response(self, request, obj)
-        return super().response_change(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A profile belongs to one account for good; a transfer changes station and beats instead.
