@@ -113,3 +113,5 @@ def test_a_reports_contact_is_refused(world: World, switched_on: None) -> None:
     response = admin.post(URL, {"phone": "0300 4445556", "text": "HELP"})
     assert "Use a test number" in response.content.decode()
     assert not InboundMessage.objects.exists()
+    refused = AccessLog.objects.get(action=AccessLog.Action.REFUSED)
+    assert refused.actor == world.admin_user and "real number" in refused.detail

@@ -65,6 +65,14 @@ def _simulate(request: HttpRequest) -> HttpResponse:
         )
         request.session["sms_sim_phone"] = form.cleaned_data["phone"]
         return redirect("messaging:simulate")
+    if form.has_error("phone", code="real_number"):
+        # The refusal says the number belongs to a real resident: probing for that leaves a trace.
+        record_access(
+            actor=request.user,
+            action=AccessLog.Action.REFUSED,
+            obj=channel,
+            detail="SMS simulator: real number",
+        )
     thread: list[tuple[str, Any, str, str]] = []
     phone = simulator.thread_phone(request.session.get("sms_sim_phone"))
     if phone is not None:
