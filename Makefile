@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_ENV := var/rabta.env
 
-.PHONY: demo test install env messages migrate seed reseed serve lint typecheck migrations-check ci-checks chromium lock clean-demo bench key
+.PHONY: demo test install env messages migrate seed reseed serve lint lint-imports deadcode typecheck migrations-check ci-checks chromium lock clean-demo bench key
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ lint: install
 	$(VENV)/bin/ruff format --check . || status=1; \
 	exit $$status
 
+# The layer and no-cycle contracts in pyproject.toml ([tool.importlinter]).
+lint-imports: install
+	$(VENV)/bin/lint-imports
+
+# Candidates for deletion; Django finds many things by name, so read the list, do not trust it.
+deadcode: install
+	$(VENV)/bin/vulture rabta --exclude "*/migrations/*" --min-confidence 60
+
 typecheck: install
 	RABTA_ENV_FILE= SECRET_KEY=typecheck-only-key-0123456789-abcdefghijklmnopqrstuvwxyz \
 	RABTA_FIELD_KEY=dGVzdHMtb25seS1maWVsZC1rZXktMzItYnl0ZXMtISE= ALLOWED_HOSTS=localhost \
@@ -82,8 +90,8 @@ migrations-check: install
 	RABTA_ENV_FILE= DEBUG=1 RABTA_FIELD_KEY=dGVzdHMtb25seS1maWVsZC1rZXktMzItYnl0ZXMtISE= \
 	$(PY) manage.py makemigrations --check --dry-run
 
-# `make -k ci-checks` (as .ci/run does) runs all three and fails if any failed.
-ci-checks: lint typecheck migrations-check
+# `make -k ci-checks` (as .ci/run does) runs all four and fails if any failed.
+ci-checks: lint lint-imports typecheck migrations-check
 
 bench: install
 	$(PY) bench/beat_lookup.py
