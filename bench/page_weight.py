@@ -1,4 +1,4 @@
-"""Page weight of the demo's public pages, in every language (issue 2, item 9; the README quotes it).
+"""Page weight of the demo's public pages, in every language (issue 2, item 9; bench/README.md quotes it).
 
 Renders each page of tests/public_pages.PUBLIC_PAGES with Django's test client against the demo database
 (var/rabta.env, made by `make demo` or `make seed`), and prints, per page and language: the HTML gzipped

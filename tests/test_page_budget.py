@@ -1,5 +1,5 @@
 """Item 9 of the foundation: every public page, in every language, stays small and loads nothing from
-another host. Run with -s to see the sizes (the README quotes them; bench/page_weight.py: the demo's)."""
+another host. Run with -s to see the sizes (bench/README.md quotes the demo's, from bench/page_weight.py)."""
 
 from __future__ import annotations
 
