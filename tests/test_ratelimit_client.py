@@ -9,6 +9,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from rabta.core.models import RateCounter
 from rabta.core.ratelimit import client_fingerprint
+from tests.paths import url_for
 
 
 def _request(remote: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
@@ -79,7 +80,7 @@ def tight_login_limit(settings: Any) -> None:
 
 def _login(remote: str, username: str) -> Any:
     return Client().post(
-        "/en/staff/login/",
+        url_for("people:login"),
         {"username": username, "password": "guess", "otp_token": ""},
         REMOTE_ADDR=remote,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.module_loading import import_string
+from django_tasks.base import Task
 
 from rabta.core.tasks import enqueue_now, waiting
 
@@ -27,8 +28,11 @@ class Sweep:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def task(self) -> Any:
-        return import_string(self.task_path)
+    def task(self) -> Task[..., Any]:
+        task = import_string(self.task_path)
+        if not isinstance(task, Task):
+            raise TypeError(f"{self.task_path} is not a task")
+        return task
 
 
 SWEEPS: tuple[Sweep, ...] = (

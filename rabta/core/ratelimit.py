@@ -7,48 +7,21 @@ so the table never holds the raw value and cannot be used to trace a resident.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
 import random
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from rabta.core import sql
 from rabta.core.models import RateCounter
-from rabta.lib.crypto import keyed_hash
 
 
 def _key(scope: str, value: str) -> str:
-    secret = hashlib.sha256(("ratelimit:" + settings.SECRET_KEY).encode()).digest()
-    return f"{scope}:{keyed_hash(secret, value)}"
-
-
-# One statement, one round trip: insert the window's row or add one to it, and read the new count.
-# ON CONFLICT ... DO UPDATE ... RETURNING is the same on PostgreSQL and SQLite (3.35+), and cannot fail
-# on a concurrent insert, so it needs no transaction or savepoint of its own.
-_UPSERT = (
-    "INSERT INTO {table} ({key}, {window_start}, {count}) VALUES (%s, %s, 1) "
-    "ON CONFLICT ({key}, {window_start}) DO UPDATE SET {count} = {table}.{count} + 1 "
-    "RETURNING {count}"
-)
-
-
-def _increment(key: str, start: dt.datetime) -> int:
-    meta = RateCounter._meta
-    quote = connection.ops.quote_name
-    sql = _UPSERT.format(
-        table=quote(meta.db_table),
-        key=quote(meta.get_field("key").column),
-        window_start=quote(meta.get_field("window_start").column),
-        count=quote(meta.get_field("count").column),
-    )
-    window_start = meta.get_field("window_start").get_db_prep_value(start, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key, window_start])
-        row = cursor.fetchone()
-    return int(row[0])
+    """The counter's key: the scope in clear, then a short salted_hmac of the value under SECRET_KEY."""
+    return f"{scope}:{salted_hmac('ratelimit:', value, algorithm='sha256').hexdigest()[:40]}"
 
 
 # An IPv6 subscriber usually gets a whole /64 (SLAAC, privacy addresses): counting single addresses
@@ -106,7 +79,9 @@ def hit(scope: str, value: str, *, limit: int | None = None, window: int | None 
     window = default_window if window is None else window
     now = timezone.now()
     start = dt.datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=dt.UTC)
-    count = _increment(_key(scope, value), start)
+    count = sql.increment(
+        RateCounter, unique={"key": _key(scope, value), "window_start": start}, counter="count"
+    )
     if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
         RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=1)).delete()
     return count <= limit

@@ -37,7 +37,7 @@ class ScopeUser(Protocol):
     def scope_beat_id(self) -> int | None: ...
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: object) -> bool:
     """An active, logged-in account with a staff role (anonymous users and residents are not)."""
     return bool(
         getattr(user, "is_authenticated", False)

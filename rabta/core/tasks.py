@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.utils import timezone
+from django_tasks.base import Task, TaskResult
 
 READY = "READY"
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-def enqueue_now(task: Any, *args: Any, **kwargs: Any) -> Any:
+
+def enqueue_now(task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> TaskResult[T]:
     """Enqueue a task to run as soon as a worker is free.
 
     django-tasks-db stores "no run_after" as the largest possible date and orders ready tasks by
@@ -20,14 +24,14 @@ def enqueue_now(task: Any, *args: Any, **kwargs: Any) -> Any:
     return task.using(run_after=timezone.now()).enqueue(*args, **kwargs)
 
 
-def waiting(task: Any) -> bool:
+def waiting(task: Task[..., Any]) -> bool:
     """Whether a run of `task` is queued and not yet taken by a worker (one indexed query)."""
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(status=READY, task_path=task.module_path).exists()
 
 
-def wake(task: Any) -> bool:
+def wake(task: Task[[], Any]) -> bool:
     """Queue one run of an argument-free task unless one is already waiting; True when queued.
 
     For tasks that drain a table (inbound SMS): call it *after* the rows it should see have
@@ -41,7 +45,7 @@ def wake(task: Any) -> bool:
     return True
 
 
-def schedule_next(task: Any, every: dt.timedelta) -> bool:
+def schedule_next(task: Task[[], Any], every: dt.timedelta) -> bool:
     """Keep a periodic task going: queue its next run `every` from now unless one is waiting."""
     if waiting(task):
         return False

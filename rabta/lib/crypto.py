@@ -49,8 +49,3 @@ class FieldCipher:
             self._index_key, context.encode("utf-8") + b"\x00" + normalised.encode("utf-8"), hashlib.sha256
         )
         return mac.hexdigest()
-
-
-def keyed_hash(key: bytes, value: str) -> str:
-    """A short keyed hash for ephemeral counters (rate limits): never reversible to the input."""
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:40]

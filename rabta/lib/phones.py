@@ -8,14 +8,23 @@ DEFAULT_REGION = "PK"
 
 
 class InvalidPhoneNumber(ValueError):
-    pass
+    """Not a phone number anywhere: the digits make no number that exists."""
+
+
+class UnreadablePhoneNumber(InvalidPhoneNumber):
+    """Not even read as a phone number (empty, letters, too short to parse)."""
 
 
 def normalise(raw: str, region: str = DEFAULT_REGION) -> str:
-    """'0300 1234567', '+92 300 1234567', '923001234567' -> '+923001234567'; raises InvalidPhoneNumber."""
+    """'0300 1234567', '+92 300 1234567', '923001234567' -> '+923001234567'.
+
+    The one phone rule for every way a number arrives (SMS webhooks, web forms, staff forms).
+    Raises UnreadablePhoneNumber for text that is no number, InvalidPhoneNumber for digits that
+    make no valid one.
+    """
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhoneNumber("empty")
+        raise UnreadablePhoneNumber("empty")
     if text.startswith("00"):
         text = "+" + text[2:]
     elif text.startswith("92") and len("".join(c for c in text if c.isdigit())) == 12:
@@ -23,7 +32,7 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise InvalidPhoneNumber(text) from None
+        raise UnreadablePhoneNumber(text) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

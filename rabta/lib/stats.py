@@ -1,4 +1,4 @@
-"""Statistics for indicators (instruments.md). Django-free, so it can be tested and benchmarked alone."""
+"""Statistics for indicators. Django-free, so it can be tested and benchmarked alone."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def share(part: int, whole: int) -> float | None:
 
 
 def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
-    """Wilson score interval for a proportion (instruments.md: shown when n < 100).
+    """Wilson score interval for a proportion (shown beside an indicator when n < 100).
 
     Unlike the normal approximation it stays inside [0, 1] and behaves at 0 and n successes.
     None for n == 0.

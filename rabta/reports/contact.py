@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from rabta.reports.tracking import cipher
+from rabta.core.crypto import field_cipher
+from rabta.lib import phones
+from rabta.reports.models import Report
 
-DEFAULT_REGION = "PK"
 PHONE_CONTEXT = "report.contact_phone"
 EMAIL_CONTEXT = "report.contact_email"
 
 
-def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str:
-    """'0300 1234567' -> '+923001234567'. Raises ValidationError with a translated message."""
+def normalise_phone(text: str, region: str = phones.DEFAULT_REGION) -> str:
+    """'0300 1234567' -> '+923001234567' by rabta.lib.phones.normalise, the rule SMS uses too.
+    Raises ValidationError with a translated message."""
     try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
+        return phones.normalise(text, region)
+    except phones.UnreadablePhoneNumber:
         raise ValidationError(_("Enter a phone number such as 0300 1234567."), code="phone") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("This phone number is not valid. Check the digits."), code="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phones.InvalidPhoneNumber:
+        raise ValidationError(_("This phone number is not valid. Check the digits."), code="phone") from None
 
 
 def normalise_email(text: str) -> str:
@@ -35,24 +35,24 @@ def normalise_email(text: str) -> str:
 
 
 def phone_index(e164: str) -> str:
-    return cipher().blind_index(e164, context=PHONE_CONTEXT)
+    return field_cipher().blind_index(e164, context=PHONE_CONTEXT)
 
 
 def email_index(email: str) -> str:
-    return cipher().blind_index(email.lower(), context=EMAIL_CONTEXT)
+    return field_cipher().blind_index(email.lower(), context=EMAIL_CONTEXT)
 
 
 def encrypt_phone(e164: str) -> str:
-    return cipher().encrypt(e164, context=PHONE_CONTEXT)
+    return field_cipher().encrypt(e164, context=PHONE_CONTEXT)
 
 
 def encrypt_email(email: str) -> str:
-    return cipher().encrypt(email, context=EMAIL_CONTEXT)
+    return field_cipher().encrypt(email, context=EMAIL_CONTEXT)
 
 
 @dataclass(frozen=True)
 class Contact:
-    """Decrypted contact details of one report; only ever built by services.reveal_contact / notify."""
+    """Decrypted contact details of one report; only ever built by decrypt_contact."""
 
     phone: str = ""
     email: str = ""
@@ -63,3 +63,26 @@ class Contact:
     @property
     def is_empty(self) -> bool:
         return not (self.phone or self.email)
+
+
+def decrypt_contact(report: Report) -> Contact:
+    """Decrypt without checks or logging: for notify.py only. Staff code uses
+    services.reveal_contact, which checks the viewer and writes the access log."""
+    cipher = field_cipher()
+    phone = (
+        cipher.decrypt(report.contact_phone_encrypted, context=PHONE_CONTEXT)
+        if report.contact_phone_encrypted
+        else ""
+    )
+    email = (
+        cipher.decrypt(report.contact_email_encrypted, context=EMAIL_CONTEXT)
+        if report.contact_email_encrypted
+        else ""
+    )
+    return Contact(
+        phone=phone,
+        email=email,
+        no_sms=report.no_sms,
+        safe_call_hours=report.safe_call_hours,
+        woman_officer_only=report.woman_officer_only,
+    )

@@ -10,30 +10,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import re
 import secrets
-from functools import lru_cache
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
-from rabta.lib.crypto import FieldCipher
+from rabta.core.crypto import field_cipher
+from rabta.lib.text import CODE_DIGITS, ascii_digits
 
-CODE_DIGITS = 10
 TOKEN_BYTES = 24  # 192 bits, 32 url-safe characters
 
-# Urdu/Pashto keyboards type Eastern Arabic or Persian digits; accept them as the same code.
-_DIGIT_MAP = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NOT_DIGITS = re.compile(r"\D+")
-
-
-@lru_cache(maxsize=4)
-def _cipher_for(key: bytes) -> FieldCipher:
-    return FieldCipher(key)
-
-
-def cipher() -> FieldCipher:
-    return _cipher_for(settings.RABTA_FIELD_KEY)
 
 
 def new_token() -> str:
@@ -50,8 +38,11 @@ def new_code() -> str:
 
 
 def normalise_code(text: str) -> str | None:
-    """'482-177 3015', '۴۸۲۱۷۷۳۰۱۵' -> '4821773015'; None when it cannot be a code."""
-    digits = _NOT_DIGITS.sub("", (text or "").translate(_DIGIT_MAP))
+    """'482-177 3015', '۴۸۲۱۷۷۳۰۱۵' -> '4821773015'; None when it cannot be a code.
+
+    Urdu and Pashto keyboards type Eastern Arabic or Persian digits: they read as the same code, by
+    the digit map SMS uses (rabta.lib.text.ascii_digits)."""
+    digits = _NOT_DIGITS.sub("", ascii_digits(text or ""))
     return digits if len(digits) == CODE_DIGITS else None
 
 
@@ -60,24 +51,31 @@ def hash_idempotency_key(key: str) -> str:
     return hashlib.sha256(("idempotency:" + key).encode("utf-8")).hexdigest()
 
 
+def _tracking_hmac(value: str) -> bytes:
+    return salted_hmac("rabta:tracking:", value, secret=settings.RABTA_FIELD_KEY, algorithm="sha256").digest()
+
+
 def derived_credentials(idempotency_key: str, attempt: int) -> tuple[str, str]:
     """Token and code for a form submission, derived from its one-time key and a server secret.
 
     A double-submitted form must land on the same success page, but we keep only hashes of the
     credentials; deriving them lets the second request show them again. `attempt` changes the
     code when it collides with an existing one.
+
+    Replays find the stored report by its key long after it was made (an Open311 client may retry
+    at any time), so this derivation must never change: a changed one would not match the stored
+    hashes.
     """
-    secret = hashlib.sha256(b"rabta:tracking:" + settings.RABTA_FIELD_KEY).digest()
-    raw = hmac.new(secret, f"token\0{idempotency_key}".encode(), hashlib.sha256).digest()
+    raw = _tracking_hmac(f"token\0{idempotency_key}")
     token = base64.urlsafe_b64encode(raw[:TOKEN_BYTES]).decode("ascii").rstrip("=")
-    mac = hmac.new(secret, f"code\0{attempt}\0{idempotency_key}".encode(), hashlib.sha256).digest()
+    mac = _tracking_hmac(f"code\0{attempt}\0{idempotency_key}")
     span = 9 * 10 ** (CODE_DIGITS - 1)
     code = str(int.from_bytes(mac[:8], "big") % span + 10 ** (CODE_DIGITS - 1))
     return token, code
 
 
 def hash_code(code: str) -> str:
-    return cipher().blind_index(code, context="report.tracking_code")
+    return field_cipher().blind_index(code, context="report.tracking_code")
 
 
 def format_code(code: str) -> str:
