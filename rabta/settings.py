@@ -1,6 +1,6 @@
 """Rabta's one settings file. Every deployment choice is read from the environment.
 
-Variables (see README "Configuration"): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
+Variables (see docs/configuration.md): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
 RABTA_FIELD_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT, RABTA_EMAIL_*, RABTA_ENV_FILE.
 A bad or missing value stops start-up with a message that names the variable.
 """
@@ -61,7 +61,7 @@ try:
     RABTA_SMS_SIMULATOR = env.bool("RABTA_SMS_SIMULATOR", default=False)
     # Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
     # Each can be changed from the environment as RABTA_RATE_<NAME>=<attempts>/<seconds>, for example
-    # RABTA_RATE_SMS_REPORT_DAY=10/86400 (docs: README, Configuration).
+    # RABTA_RATE_SMS_REPORT_DAY=10/86400 (docs/configuration.md).
     _RATE_DEFAULTS = {
         "login": (10, 15 * 60),
         # Residents' reports: per client and per contact (phone/email blind index); tracking-code lookups.
@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "rabta.reports",
     "rabta.engagement",
     "rabta.messaging",
+    "rabta.site",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +129,7 @@ WSGI_APPLICATION = "rabta.wsgi.application"
 AUTH_USER_MODEL = "people.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "people:login"
-LOGIN_REDIRECT_URL = "people:staff_home"
+LOGIN_REDIRECT_URL = "site:staff_home"
 LOGOUT_REDIRECT_URL = "places:home"
 
 TEMPLATES = [
@@ -162,7 +163,7 @@ LANGUAGES = [("en", _("English")), ("ur", _("Urdu")), ("ps", _("Pashto"))]
 LANGUAGES_BIDI = ["ur", "ps"]
 LOCALE_PATHS = [BASE_DIR / "rabta" / "locale"]
 # Django's own strings (month names, form errors) in Pashto, which Django lacks, and in better Urdu; and date
-# formats for ur/ps (rabta/locale/<lang>/formats.py). See docs/readme-parts/languages.md.
+# formats for ur/ps (rabta/locale/<lang>/formats.py). See docs/languages.md.
 LOCALE_PATHS += [BASE_DIR / "rabta" / "locale" / "_django"]
 FORMAT_MODULE_PATH = ["rabta.locale"]
 LANGUAGE_COOKIE_NAME = "rabta_lang"

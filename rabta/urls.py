@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("rabta.engagement.urls")),
     path("", include("rabta.messaging.urls")),
     path("", include("rabta.places.urls")),
+    path("", include("rabta.site.urls")),
 )
 
 if settings.DEBUG:

@@ -15,6 +15,9 @@ from rabta.people.models import OfficerProfile, Role, TrainingRecord, User
 from rabta.places.models import AGE_BANDS, GENDERS, Beat, PoliceStation
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
+from tests.personas import all_but
+from tests.queries import assert_constant_queries
 
 ADMIN_SITE = ("admin_user", "district_coordinator", "station_head", "other_station_head")
 PAGES = [
@@ -22,29 +25,29 @@ PAGES = [
     "district", "district_add", "profiles", "profile_a", "users", "user_officer_a", "user_sho_b",
     "user_admin", "accesslog",
 ]  # fmt: skip
-NO_ADMIN = ("beat_officer", "womens_desk_officer", "oversight", "analyst", "resident")
+NO_ADMIN = all_but(*ADMIN_SITE)
 
 
 def urls(world: World) -> dict[str, str]:
     profile_a = world.beat_officer.officer_profile
     return {
-        "beats": "/admin/places/beat/",
-        "beat_a": f"/admin/places/beat/{world.beat_a.pk}/change/",
-        "beat_c": f"/admin/places/beat/{world.beat_c.pk}/change/",
-        "beat_add": "/admin/places/beat/add/",
-        "stations": "/admin/places/policestation/",
-        "station_a": f"/admin/places/policestation/{world.station_a.pk}/change/",
-        "station_b": f"/admin/places/policestation/{world.station_b.pk}/change/",
-        "station_add": "/admin/places/policestation/add/",
-        "district": f"/admin/places/district/{world.district.pk}/change/",
-        "district_add": "/admin/places/district/add/",
-        "profiles": "/admin/people/officerprofile/",
-        "profile_a": f"/admin/people/officerprofile/{profile_a.pk}/change/",
-        "users": "/admin/people/user/",
-        "user_officer_a": f"/admin/people/user/{world.beat_officer.pk}/change/",
-        "user_sho_b": f"/admin/people/user/{world.other_station_head.pk}/change/",
-        "user_admin": f"/admin/people/user/{world.admin_user.pk}/change/",
-        "accesslog": "/admin/audit/accesslog/",
+        "beats": url_for("admin:places_beat_changelist"),
+        "beat_a": url_for("admin:places_beat_change", world.beat_a.pk),
+        "beat_c": url_for("admin:places_beat_change", world.beat_c.pk),
+        "beat_add": url_for("admin:places_beat_add"),
+        "stations": url_for("admin:places_policestation_changelist"),
+        "station_a": url_for("admin:places_policestation_change", world.station_a.pk),
+        "station_b": url_for("admin:places_policestation_change", world.station_b.pk),
+        "station_add": url_for("admin:places_policestation_add"),
+        "district": url_for("admin:places_district_change", world.district.pk),
+        "district_add": url_for("admin:places_district_add"),
+        "profiles": url_for("admin:people_officerprofile_changelist"),
+        "profile_a": url_for("admin:people_officerprofile_change", profile_a.pk),
+        "users": url_for("admin:people_user_changelist"),
+        "user_officer_a": url_for("admin:people_user_change", world.beat_officer.pk),
+        "user_sho_b": url_for("admin:people_user_change", world.other_station_head.pk),
+        "user_admin": url_for("admin:people_user_change", world.admin_user.pk),
+        "accesslog": url_for("admin:audit_accesslog_changelist"),
     }
 
 
@@ -95,9 +98,9 @@ def test_other_roles_have_no_admin(world: World, persona: str) -> None:
     for name, url in urls(world).items():
         response = client.get(url)
         assert response.status_code == 302, name
-        assert response["Location"].startswith("/admin/login/")
+        assert response["Location"].startswith(url_for("admin:login"))
     # And the admin's login page does not let them in either.
-    assert client.get("/admin/login/?next=/admin/").status_code == 403
+    assert client.get(url_for("admin:login", query="next=/admin/")).status_code == 403
 
 
 def changelist_rows(client: Client, url: str) -> set[str]:
@@ -114,18 +117,18 @@ def changelist_rows(client: Client, url: str) -> set[str]:
 def test_changelists_show_only_the_scope(world: World, django_assert_max_num_queries: Any) -> None:
     sho = verified_client(world.station_head)
     with django_assert_max_num_queries(15):
-        assert changelist_rows(sho, "/admin/places/beat/") == {"GUL", "SHG"}
-    assert changelist_rows(sho, "/admin/places/policestation/") == {"TMG"}
+        assert changelist_rows(sho, url_for("admin:places_beat_changelist")) == {"GUL", "SHG"}
+    assert changelist_rows(sho, url_for("admin:places_policestation_changelist")) == {"TMG"}
     # Officers of the station; not itself, the other station's head, or anyone above.
-    assert changelist_rows(sho, "/admin/people/user/") == {"officer_a", "officer_b", "wdo"}
+    assert changelist_rows(sho, url_for("admin:people_user_changelist")) == {"officer_a", "officer_b", "wdo"}
     with django_assert_max_num_queries(15):
-        profiles = changelist_rows(sho, "/admin/people/officerprofile/")
+        profiles = changelist_rows(sho, url_for("admin:people_officerprofile_changelist"))
     assert profiles == {p.service_number for p in OfficerProfile.objects.filter(station=world.station_a)}
     assert len(profiles) == 3
 
     coord = verified_client(world.district_coordinator)
-    assert changelist_rows(coord, "/admin/places/beat/") == {"GUL", "SHG", "RBT"}
-    assert changelist_rows(coord, "/admin/people/user/") == {
+    assert changelist_rows(coord, url_for("admin:places_beat_changelist")) == {"GUL", "SHG", "RBT"}
+    assert changelist_rows(coord, url_for("admin:people_user_changelist")) == {
         "officer_a",
         "officer_b",
         "wdo",
@@ -135,9 +138,11 @@ def test_changelists_show_only_the_scope(world: World, django_assert_max_num_que
     # Another district is invisible to this coordinator.
     elsewhere = factories.station(factories.district(code="SWT", name="Swat"), code="MNG", name="Mingora")
     factories.beat(elsewhere, code="MNG1", name="Mingora 1")
-    assert "MNG1" not in changelist_rows(coord, "/admin/places/beat/")
-    assert "MNG" not in changelist_rows(coord, "/admin/places/policestation/")
-    assert "MNG1" in changelist_rows(verified_client(world.admin_user), "/admin/places/beat/")
+    assert "MNG1" not in changelist_rows(coord, url_for("admin:places_beat_changelist"))
+    assert "MNG" not in changelist_rows(coord, url_for("admin:places_policestation_changelist"))
+    assert "MNG1" in changelist_rows(
+        verified_client(world.admin_user), url_for("admin:places_beat_changelist")
+    )
 
 
 def test_changelist_query_count_does_not_grow_with_rows(
@@ -147,9 +152,17 @@ def test_changelist_query_count_does_not_grow_with_rows(
         factories.officer(station_obj=world.station_a, beats=[world.beat_a], username=f"extra{n}")
     client = verified_client(world.admin_user)
     with django_assert_max_num_queries(15):
-        changelist_rows(client, "/admin/people/officerprofile/")
+        changelist_rows(client, url_for("admin:people_officerprofile_changelist"))
     with django_assert_max_num_queries(15):
-        changelist_rows(client, "/admin/people/user/")
+        changelist_rows(client, url_for("admin:people_user_changelist"))
+
+    def more_officers(k: int) -> None:
+        for _ in range(k):
+            factories.officer(station_obj=world.station_a, beats=[world.beat_a])
+
+    for url in (url_for("admin:people_officerprofile_changelist"), url_for("admin:people_user_changelist")):
+        proof = assert_constant_queries(client, url, more_officers, n=5)
+        assert proof.large.context["cl"].result_count - proof.small.context["cl"].result_count == 5
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -175,7 +188,7 @@ def beat_data(beat: Beat, **changes: Any) -> dict[str, Any]:
 
 def test_station_head_cannot_change_another_stations_beat(world: World) -> None:
     client = verified_client(world.station_head)
-    url = f"/admin/places/beat/{world.beat_c.pk}/change/"
+    url = url_for("admin:places_beat_change", world.beat_c.pk)
     response = client.post(url, beat_data(world.beat_c, name="Hijacked"))
     assert response.status_code == 404
     world.beat_c.refresh_from_db()
@@ -184,7 +197,7 @@ def test_station_head_cannot_change_another_stations_beat(world: World) -> None:
 
 def test_station_head_changes_own_beat_but_cannot_move_it_away(world: World) -> None:
     client = verified_client(world.station_head)
-    url = f"/admin/places/beat/{world.beat_a.pk}/change/"
+    url = url_for("admin:places_beat_change", world.beat_a.pk)
     response = client.post(url, beat_data(world.beat_a, station=world.station_b.pk, name="Moved"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -199,20 +212,20 @@ def test_station_head_changes_own_beat_but_cannot_move_it_away(world: World) -> 
 
 def test_beat_choices_are_limited_to_scope(world: World) -> None:
     client = verified_client(world.station_head)
-    form = client.get("/admin/places/beat/add/").context["adminform"].form
+    form = client.get(url_for("admin:places_beat_add")).context["adminform"].form
     assert list(form.fields["station"].queryset) == [world.station_a]
 
 
 def test_station_head_cannot_delete_beats(world: World) -> None:
     client = verified_client(world.station_head)
-    response = client.post(f"/admin/places/beat/{world.beat_b.pk}/delete/", {"post": "yes"})
+    response = client.post(url_for("admin:places_beat_delete", world.beat_b.pk), {"post": "yes"})
     assert response.status_code == 403
     assert Beat.objects.filter(pk=world.beat_b.pk).exists()
 
 
 def test_invalid_geojson_is_shown_as_a_form_error(world: World) -> None:
     client = verified_client(world.district_coordinator)
-    url = f"/admin/places/beat/{world.beat_a.pk}/change/"
+    url = url_for("admin:places_beat_change", world.beat_a.pk)
     before = world.beat_a.boundary
     bowtie = {
         "type": "Polygon",
@@ -231,17 +244,17 @@ def test_coordinator_adds_stations_only_in_own_district(world: World) -> None:
     elsewhere = factories.district(code="SWT", name="Swat")
     client = verified_client(world.district_coordinator)
     data = {"code": "NEW", "name": "New Station", "phone": "0945-1", "womens_desk_days": ""}
-    response = client.post("/admin/places/policestation/add/", {**data, "district": elsewhere.pk})
+    response = client.post(url_for("admin:places_policestation_add"), {**data, "district": elsewhere.pk})
     assert response.status_code == 200
     assert not PoliceStation.objects.filter(code="NEW").exists()
-    response = client.post("/admin/places/policestation/add/", {**data, "district": world.district.pk})
+    response = client.post(url_for("admin:places_policestation_add"), {**data, "district": world.district.pk})
     assert response.status_code == 302
     assert PoliceStation.objects.get(code="NEW").district == world.district
 
 
 def test_station_head_edits_own_desk_hours_but_not_code_or_district(world: World) -> None:
     client = verified_client(world.station_head)
-    url = f"/admin/places/policestation/{world.station_a.pk}/change/"
+    url = url_for("admin:places_policestation_change", world.station_a.pk)
     other = factories.district(code="SWT", name="Swat")
     response = client.post(
         url,
@@ -292,10 +305,10 @@ def test_station_head_creates_officers_in_own_station_only(world: World) -> None
         user_add_data(scope_station=world.station_b.pk),
         user_add_data(),  # an officer needs a beat or a station
     ):
-        response = client.post("/admin/people/user/add/", bad)
+        response = client.post(url_for("admin:people_user_add"), bad)
         assert response.status_code == 200, bad
         assert not User.objects.filter(username="new_officer").exists()
-    response = client.post("/admin/people/user/add/", user_add_data(scope_beat=world.beat_a.pk))
+    response = client.post(url_for("admin:people_user_add"), user_add_data(scope_beat=world.beat_a.pk))
     assert response.status_code == 302
     created = User.objects.get(username="new_officer")
     assert (created.role, created.scope_beat, created.is_staff, created.is_superuser) == (
@@ -326,7 +339,7 @@ def user_change_data(user: User, **changes: Any) -> dict[str, Any]:
 def test_station_head_cannot_promote_or_rescope_beyond_own(world: World) -> None:
     client = verified_client(world.station_head)
     officer = world.beat_officer
-    url = f"/admin/people/user/{officer.pk}/change/"
+    url = url_for("admin:people_user_change", officer.pk)
     for bad in (
         user_change_data(officer, role=Role.ADMIN),
         user_change_data(officer, role=Role.DISTRICT_COORDINATOR),
@@ -351,7 +364,7 @@ def test_station_head_cannot_reset_passwords_outside_scope(world: World) -> None
     client = verified_client(world.station_head)
     before = User.objects.get(pk=world.other_station_head.pk).password
     response = client.post(
-        f"/admin/people/user/{world.other_station_head.pk}/password/",
+        url_for("admin:auth_user_password_change", world.other_station_head.pk),
         {"password1": "another long passphrase 9", "password2": "another long passphrase 9"},
     )
     assert response.status_code == 404
@@ -360,7 +373,7 @@ def test_station_head_cannot_reset_passwords_outside_scope(world: World) -> None
 
 def test_only_admins_delete_accounts(world: World) -> None:
     coord = verified_client(world.district_coordinator)
-    response = coord.post(f"/admin/people/user/{world.beat_officer.pk}/delete/", {"post": "yes"})
+    response = coord.post(url_for("admin:people_user_delete", world.beat_officer.pk), {"post": "yes"})
     assert response.status_code == 403
     assert User.objects.filter(pk=world.beat_officer.pk).exists()
 
@@ -416,7 +429,7 @@ def test_profile_with_training_and_photo(world: World, settings: Any, tmp_path: 
             "training_records-0-provider": "KP Police Training College",
         },
     )
-    response = client.post(f"/admin/people/officerprofile/{profile.pk}/change/", data)
+    response = client.post(url_for("admin:people_officerprofile_change", profile.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     profile.refresh_from_db()
     assert TrainingRecord.objects.get(officer=profile).course == "Gender-sensitive policing"
@@ -435,7 +448,7 @@ def test_profile_photo_must_be_an_image(world: World, settings: Any, tmp_path: A
     fake = io.BytesIO(b"<?php echo 'not a photo'; ?>")
     fake.name = "photo.jpg"
     response = client.post(
-        f"/admin/people/officerprofile/{profile.pk}/change/", profile_data(profile, photo=fake)
+        url_for("admin:people_officerprofile_change", profile.pk), profile_data(profile, photo=fake)
     )
     assert response.status_code == 200
     assert "photo" in response.context["adminform"].form.errors
@@ -446,7 +459,7 @@ def test_profile_photo_must_be_an_image(world: World, settings: Any, tmp_path: A
 def test_profile_beats_must_be_in_scope_and_station(world: World) -> None:
     profile = world.beat_officer.officer_profile
     sho = verified_client(world.station_head)
-    url = f"/admin/people/officerprofile/{profile.pk}/change/"
+    url = url_for("admin:people_officerprofile_change", profile.pk)
     response = sho.post(url, profile_data(profile, beats=[world.beat_c.pk]))
     assert response.status_code == 200  # beat_c is not even a choice for this station head
     coord = verified_client(world.district_coordinator)
@@ -460,7 +473,7 @@ def test_other_station_head_cannot_touch_profile(world: World) -> None:
     profile = world.beat_officer.officer_profile
     client = verified_client(world.other_station_head)
     response = client.post(
-        f"/admin/people/officerprofile/{profile.pk}/change/", profile_data(profile, public_bio="edited")
+        url_for("admin:people_officerprofile_change", profile.pk), profile_data(profile, public_bio="edited")
     )
     assert response.status_code == 404
     profile.refresh_from_db()
@@ -473,16 +486,16 @@ def test_other_station_head_cannot_touch_profile(world: World) -> None:
 def test_access_log_is_read_only_for_admins(world: World) -> None:
     entry = record_access(actor=world.oversight, action=AccessLog.Action.VIEW_CONTACT, obj=world.beat_a)
     client = verified_client(world.admin_user)
-    assert "view_contact" in client.get("/admin/audit/accesslog/").content.decode() or (
-        "viewed contact details" in client.get("/admin/audit/accesslog/").content.decode()
+    assert "view_contact" in client.get(url_for("admin:audit_accesslog_changelist")).content.decode() or (
+        "viewed contact details" in client.get(url_for("admin:audit_accesslog_changelist")).content.decode()
     )
-    change_url = f"/admin/audit/accesslog/{entry.pk}/change/"
+    change_url = url_for("admin:audit_accesslog_change", entry.pk)
     page = client.get(change_url)
     assert page.status_code == 200
     assert 'name="detail"' not in page.content.decode()  # shown, not editable
     assert client.post(change_url, {"detail": "tampered"}).status_code == 403
-    assert client.get("/admin/audit/accesslog/add/").status_code == 403
-    assert client.post(f"/admin/audit/accesslog/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(url_for("admin:audit_accesslog_add")).status_code == 403
+    assert client.post(url_for("admin:audit_accesslog_delete", entry.pk), {"post": "yes"}).status_code == 403
     entry.refresh_from_db()
     assert entry.detail == ""
     assert AccessLog.objects.count() == 1

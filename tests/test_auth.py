@@ -18,9 +18,10 @@ from rabta.core.models import RateCounter
 from rabta.people.models import Role, User
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 
 PASSWORD = "correct horse battery"  # what tests.factories.user sets
-LOGIN = "/en/staff/login/"
+LOGIN = url_for("people:login")
 
 
 def current_code(device: TOTPDevice) -> str:
@@ -82,10 +83,10 @@ def test_right_password_and_code_log_staff_in_verified(world: World, client: Cli
     device = factories.totp_device(world.beat_officer)
     response = post_login(client, "officer_a", code=current_code(device))
     assert response.status_code == 302
-    assert response["Location"] == "/en/staff/"
+    assert response["Location"] == url_for("site:staff_home")
     assert logged_in_as(client) == world.beat_officer.pk
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    page = client.get("/en/staff/")
+    page = client.get(url_for("site:staff_home"))
     assert page.status_code == 200
     assert "Gulabad" in page.content.decode()  # the officer's beat is listed
 
@@ -107,14 +108,14 @@ def test_staff_without_device_enrols_then_confirms(world: World, client: Client,
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong-then-right sequence runs within one second
     response = post_login(client, "sho_a")
     assert response.status_code == 302
-    assert response["Location"] == "/en/staff/two-factor/"
+    assert response["Location"] == url_for("people:two_factor_setup")
     assert not otp_verified(client)
     # Logged in with a password only: no staff page yet, and the admin refuses too.
-    assert client.get("/en/staff/")["Location"] == "/en/staff/two-factor/"
-    assert client.get("/admin/").status_code == 302
-    assert client.get("/admin/places/beat/").status_code == 302
+    assert client.get(url_for("site:staff_home"))["Location"] == url_for("people:two_factor_setup")
+    assert client.get(url_for("admin:index")).status_code == 302
+    assert client.get(url_for("admin:places_beat_changelist")).status_code == 302
 
-    page = client.get("/en/staff/two-factor/")
+    page = client.get(url_for("people:two_factor_setup"))
     body = page.content.decode()
     assert page.status_code == 200
     assert "<svg" in body and "<?xml" not in body  # inline QR, no image request
@@ -123,31 +124,31 @@ def test_staff_without_device_enrols_then_confirms(world: World, client: Client,
     secret = page.context["secret"]
     assert secret in body and len(secret) >= 32
     # The same pending device is shown again on reload (the app scanned it already).
-    client.get("/en/staff/two-factor/")
+    client.get(url_for("people:two_factor_setup"))
     assert TOTPDevice.objects.filter(user=world.station_head).count() == 1
 
-    response = client.post("/en/staff/two-factor/", {"otp_token": wrong_code(device)})
+    response = client.post(url_for("people:two_factor_setup"), {"otp_token": wrong_code(device)})
     assert response.status_code == 200
     assert "That code did not match." in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed and not otp_verified(client)
 
-    response = client.post("/en/staff/two-factor/", {"otp_token": current_code(device)})
+    response = client.post(url_for("people:two_factor_setup"), {"otp_token": current_code(device)})
     assert response.status_code == 302
-    assert response["Location"] == "/en/staff/"
+    assert response["Location"] == url_for("site:staff_home")
     device.refresh_from_db()
     assert device.confirmed
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    assert client.get("/en/staff/").status_code == 200
-    assert client.get("/admin/").status_code == 200
+    assert client.get(url_for("site:staff_home")).status_code == 200
+    assert client.get(url_for("admin:index")).status_code == 200
 
 
 def test_enrolment_is_for_staff_only(world: World, client: Client) -> None:
     client.force_login(world.resident)
-    assert client.get("/en/staff/two-factor/").status_code == 403
+    assert client.get(url_for("people:two_factor_setup")).status_code == 403
     assert not TOTPDevice.objects.exists()
-    anonymous = Client().get("/en/staff/two-factor/")
-    assert anonymous["Location"].startswith("/en/staff/login/?next=")
+    anonymous = Client().get(url_for("people:two_factor_setup"))
+    assert anonymous["Location"].startswith(url_for("people:login", query="next="))
 
 
 def test_staff_with_device_cannot_enrol_another_from_an_unverified_session(
@@ -155,7 +156,7 @@ def test_staff_with_device_cannot_enrol_another_from_an_unverified_session(
 ) -> None:
     factories.totp_device(world.station_head)
     client.force_login(world.station_head)
-    response = client.get("/en/staff/two-factor/")
+    response = client.get(url_for("people:two_factor_setup"))
     assert response.status_code == 302
     assert TOTPDevice.objects.filter(user=world.station_head).count() == 1
 
@@ -166,24 +167,24 @@ def test_staff_with_device_cannot_enrol_another_from_an_unverified_session(
 def test_unverified_staff_session_reaches_no_staff_page(world: World, client: Client) -> None:
     factories.totp_device(world.station_head)
     client.force_login(world.station_head)  # password-level session, second factor skipped
-    admin_response = client.get("/admin/")
+    admin_response = client.get(url_for("admin:index"))
     assert admin_response.status_code == 302
-    assert admin_response["Location"].startswith("/admin/login/")
+    assert admin_response["Location"].startswith(url_for("admin:login"))
     followed = client.get(admin_response["Location"])
     assert followed.status_code == 302
     assert "/staff/login/" in followed["Location"]  # the admin's own login form is never offered
-    assert client.get("/admin/places/beat/").status_code == 302
+    assert client.get(url_for("admin:places_beat_changelist")).status_code == 302
 
-    response = client.get("/en/staff/")
+    response = client.get(url_for("site:staff_home"))
     assert response.status_code == 302
-    assert response["Location"].startswith("/en/staff/login/")
+    assert response["Location"].startswith(url_for("people:login"))
     assert logged_in_as(client) is None  # the half-session is ended
 
 
 def test_admin_login_form_is_not_served(world: World, client: Client) -> None:
-    response = client.post("/admin/login/", {"username": "sho_a", "password": PASSWORD})
+    response = client.post(url_for("admin:login"), {"username": "sho_a", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"].startswith("/en/staff/login/")
+    assert response["Location"].startswith(url_for("people:login"))
     assert logged_in_as(client) is None
 
 
@@ -194,30 +195,30 @@ def test_non_staff_log_in_with_password_and_never_reach_staff_pages(world: World
     client = Client()
     response = post_login(client, person.username)
     assert response.status_code == 302
-    assert response["Location"] == "/en/staff/account/"
+    assert response["Location"] == url_for("people:account")
     assert logged_in_as(client) == person.pk
-    assert client.get("/en/staff/account/").status_code == 200
-    assert client.get("/en/staff/").status_code == 403
+    assert client.get(url_for("people:account")).status_code == 200
+    assert client.get(url_for("site:staff_home")).status_code == 403
     # Even with a verified device in the session, the role decides.
     verified = verified_client(person)
-    assert verified.get("/en/staff/").status_code == 403
-    assert verified.get("/admin/login/?next=/admin/").status_code == 403
-    assert verified.get("/admin/places/beat/").status_code == 302
+    assert verified.get(url_for("site:staff_home")).status_code == 403
+    assert verified.get(url_for("admin:login", query="next=/admin/")).status_code == 403
+    assert verified.get(url_for("admin:places_beat_changelist")).status_code == 302
     person.refresh_from_db()
     assert not person.is_staff
 
 
 def test_account_page_sends_staff_to_their_home(world: World) -> None:
     client = verified_client(world.beat_officer)
-    assert client.get("/en/staff/account/")["Location"] == "/en/staff/"
-    assert Client().get("/en/staff/account/")["Location"].startswith("/en/staff/login/")
+    assert client.get(url_for("people:account"))["Location"] == url_for("site:staff_home")
+    assert Client().get(url_for("people:account"))["Location"].startswith(url_for("people:login"))
 
 
 def test_logout_is_post_only(world: World) -> None:
     client = verified_client(world.beat_officer)
-    assert client.get("/en/staff/logout/").status_code == 405
+    assert client.get(url_for("people:logout")).status_code == 405
     assert logged_in_as(client) == world.beat_officer.pk
-    response = client.post("/en/staff/logout/")
+    response = client.post(url_for("people:logout"))
     assert response.status_code == 302
     assert logged_in_as(client) is None
 
@@ -225,7 +226,7 @@ def test_logout_is_post_only(world: World) -> None:
 def test_logout_needs_csrf_token(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.resident)
-    assert client.post("/en/staff/logout/").status_code == 403
+    assert client.post(url_for("people:logout")).status_code == 403
     assert logged_in_as(client) == world.resident.pk
 
 
@@ -323,21 +324,22 @@ def test_configured_default_limit_is_ten(world: World, client: Client) -> None:
 def test_next_cannot_leave_the_site(world: World, client: Client, target: str) -> None:
     response = post_login(client, "resident", data={"next": target})
     assert response.status_code == 302
-    assert response["Location"] == "/en/staff/account/"
+    assert response["Location"] == url_for("people:account")
 
 
 def test_next_to_a_local_page_is_followed(world: World, client: Client) -> None:
     device = factories.totp_device(world.station_head)
     response = post_login(client, "sho_a", code=current_code(device), query="?next=/admin/places/beat/")
-    assert response["Location"] == "/admin/places/beat/"
-    assert client.get("/admin/places/beat/").status_code == 200
+    assert response["Location"] == url_for("admin:places_beat_changelist")
+    assert client.get(url_for("admin:places_beat_changelist")).status_code == 200
 
 
 def test_login_page_keeps_only_a_safe_next(world: World, client: Client) -> None:
     body = client.get(LOGIN + "?next=https://evil.example/").content.decode()
     assert 'name="next"' not in body
-    body = client.get(LOGIN + "?next=/en/staff/").content.decode()
-    assert 'name="next" value="/en/staff/"' in body
+    home = url_for("site:staff_home")
+    body = client.get(LOGIN + "?next=" + home).content.decode()
+    assert f'name="next" value="{home}"' in body
 
 
 def test_inactive_user_cannot_log_in(world: World, client: Client) -> None:

@@ -50,6 +50,22 @@ def test_saving_a_beat_is_seen_at_once(world: Any, long_recheck: None) -> None:
     assert beat_index.beat_id_at(34.805, 71.845) is None
 
 
+def test_a_beat_deleted_through_a_queryset_is_gone_at_once(world: Any, long_recheck: None) -> None:
+    new = factories.beat(world.station_a, lon=71.84, lat=34.80)
+    assert beat_index.beat_id_at(34.805, 71.845) == new.pk
+    Beat.objects.filter(pk=new.pk).delete()  # no Beat.delete: the post_delete signal still fires
+    assert beat_index.beat_id_at(34.805, 71.845) is None
+
+
+def test_a_save_of_some_fields_is_stamped_so_other_processes_notice_it(world: Any) -> None:
+    before = Beat.objects.get(pk=world.beat_a.pk).updated_at
+    world.beat_a.name = "Gulabad Renamed"
+    world.beat_a.save(update_fields=["name"])
+    after = Beat.objects.get(pk=world.beat_a.pk)
+    assert after.name == "Gulabad Renamed"
+    assert after.updated_at > before  # the fingerprint other processes compare moves with it
+
+
 def test_index_is_built_once_and_reused_within_the_recheck_interval(
     world: Any, long_recheck: None, django_assert_num_queries: Any
 ) -> None:

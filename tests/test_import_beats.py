@@ -144,6 +144,22 @@ def test_reimport_updates_by_code_and_keeps_what_the_file_leaves_out(
     assert Beat.objects.count() == 6  # the world's three are left alone
 
 
+def test_an_update_is_stamped_so_other_processes_see_the_new_name(
+    places: Any, example: dict[str, Any], tmp_path: Path
+) -> None:
+    run(str(EXAMPLE))
+    before = Beat.objects.get(code="TMG-CRN")
+    renamed = copy.deepcopy(example)
+    renamed["features"][1]["properties"]["name"] = "Chitral Road (North)"
+    path = tmp_path / "renamed.geojson"
+    path.write_text(json.dumps(renamed))
+    run(str(path))
+    after = Beat.objects.get(code="TMG-CRN")
+    assert after.name == "Chitral Road (North)"
+    assert after.updated_at > before.updated_at
+    assert (after.centroid_lat, after.centroid_lon) == (before.centroid_lat, before.centroid_lon)
+
+
 def test_dry_run_reports_and_writes_nothing(places: Any) -> None:
     before = snapshot()
     out, _ = run(str(EXAMPLE), "--dry-run")

@@ -15,20 +15,22 @@ from rabta.people.models import Gender, OfficerProfile, Role, RoleRequest, RoleR
 from rabta.reports.models import Report
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
+from tests.queries import assert_constant_queries
 from tests.test_admin_scope import profile_data, user_add_data, user_change_data
 
-PAGE = "/en/staff/role-requests/"
+PAGE = url_for("people:role_requests")
 WAITING = "Waiting for a second person's approval"
 
 
 def test_the_approvers_table_covers_every_sensitive_role() -> None:
-    from rabta.people.models import SENSITIVE_ROLES
+    from rabta.people.models import APPROVERS, SENSITIVE_ROLES
 
-    assert set(approvals.APPROVERS) == set(SENSITIVE_ROLES)
+    assert set(APPROVERS) == set(SENSITIVE_ROLES)
 
 
 def decide(client: Client, request: RoleRequest, decision: str) -> Any:
-    return client.post(f"/en/staff/role-requests/{request.pk}/", {"decision": decision})
+    return client.post(url_for("people:role_request_decide", request.pk), {"decision": decision})
 
 
 def log_rows(obj: Any) -> list[tuple[str, int, str]]:
@@ -44,7 +46,7 @@ def desk_report(world: World) -> Report:
 def coordinator_creates_station_head(world: World) -> tuple[Any, User, RoleRequest]:
     client = verified_client(world.district_coordinator)
     data = user_add_data(username="new_sho", role=Role.STATION_HEAD, scope_station=world.station_a.pk)
-    response = client.post("/admin/people/user/add/", data, follow=True)
+    response = client.post(url_for("admin:people_user_add"), data, follow=True)
     account = User.objects.get(username="new_sho")
     return response, account, RoleRequest.objects.get(user=account)
 
@@ -72,8 +74,8 @@ def test_coordinator_creating_a_station_head_files_a_request_and_gives_nothing(
     # Logging in gives it no staff home and no way to pair an authenticator.
     client = Client()
     client.force_login(account)
-    assert client.get("/en/staff/two-factor/").status_code == 403
-    assert client.get("/en/staff/").status_code == 403
+    assert client.get(url_for("people:two_factor_setup")).status_code == 403
+    assert client.get(url_for("site:staff_home")).status_code == 403
     assert log_rows(request) == [
         (
             AccessLog.Action.ROLE_REQUEST,
@@ -123,6 +125,9 @@ def test_an_admin_may_approve_it(world: World, desk_report: Report) -> None:
     assert decide(verified_client(world.admin_user), request, "approve").status_code == 302
     account.refresh_from_db()
     assert account.role == Role.STATION_HEAD
+    request.refresh_from_db()
+    assert (request.state, request.decided_by) == (RoleRequestState.APPROVED, world.admin_user)
+    assert log_rows(request)[-1][:2] == (AccessLog.Action.ROLE_DECISION, world.admin_user.pk)
     assert desk_report in Report.objects.visible_to(account)
 
 
@@ -157,7 +162,7 @@ def test_the_requester_sees_their_request_but_cannot_decide_it(world: World) -> 
 def test_the_requester_cannot_approve_their_own_request_even_as_an_admin(world: World) -> None:
     admin = verified_client(world.admin_user)
     response = admin.post(
-        "/admin/people/user/add/",
+        url_for("admin:people_user_add"),
         user_add_data(
             username="new_sho", role=Role.STATION_HEAD, scope_station=world.station_a.pk, scope_district=""
         ),
@@ -190,6 +195,9 @@ def test_the_account_itself_cannot_decide(world: World) -> None:
     assert decide(verified_client(world.station_head), request, "approve").status_code == 403
     world.station_head.refresh_from_db()
     assert world.station_head.role == Role.STATION_HEAD
+    request.refresh_from_db()
+    assert (request.state, request.decided_by) == (RoleRequestState.PENDING, None)
+    assert not AccessLog.objects.filter(action=AccessLog.Action.ROLE_DECISION).exists()
 
 
 def test_rejection_leaves_the_account_as_it_was_and_is_logged(world: World) -> None:
@@ -210,8 +218,8 @@ def test_bad_decisions_are_refused_cleanly(world: World) -> None:
     _, _, request = coordinator_creates_station_head(world)
     sho = verified_client(world.station_head)
     assert decide(sho, request, "maybe").status_code == 400
-    assert sho.get(f"/en/staff/role-requests/{request.pk}/").status_code == 405
-    assert sho.post("/en/staff/role-requests/999999/", {"decision": "approve"}).status_code == 404
+    assert sho.get(url_for("people:role_request_decide", request.pk)).status_code == 405
+    assert sho.post(url_for("people:role_request_decide", 999999), {"decision": "approve"}).status_code == 404
     request.refresh_from_db()
     assert request.state == RoleRequestState.PENDING
 
@@ -222,7 +230,7 @@ def test_promoting_an_existing_officer_keeps_the_old_role_until_approved(
     officer = world.beat_officer
     coord = verified_client(world.district_coordinator)
     response = coord.post(
-        f"/admin/people/user/{officer.pk}/change/",
+        url_for("admin:people_user_change", officer.pk),
         user_change_data(officer, role=Role.STATION_HEAD, scope_beat="", scope_station=world.station_a.pk),
         follow=True,
     )
@@ -231,7 +239,7 @@ def test_promoting_an_existing_officer_keeps_the_old_role_until_approved(
     assert (officer.role, officer.scope_beat) == (Role.OFFICER, world.beat_a)
     # Pairing an authenticator (a verified session) gives nothing new while the request waits.
     assert desk_report not in Report.objects.visible_to(officer)
-    page = verified_client(officer).get(f"/en/reports/staff/{desk_report.pk}/")
+    page = verified_client(officer).get(url_for("reports:staff_detail", desk_report.public_id))
     assert page.status_code == 404
     request = RoleRequest.objects.get(user=officer, state=RoleRequestState.PENDING)
     assert (request.role, request.scope_station) == (Role.STATION_HEAD, world.station_a)
@@ -245,7 +253,8 @@ def test_moving_a_station_head_to_another_station_needs_that_stations_holder(wor
     sho_b = world.other_station_head
     coord = verified_client(world.district_coordinator)
     coord.post(
-        f"/admin/people/user/{sho_b.pk}/change/", user_change_data(sho_b, scope_station=world.station_a.pk)
+        url_for("admin:people_user_change", sho_b.pk),
+        user_change_data(sho_b, scope_station=world.station_a.pk),
     )
     sho_b.refresh_from_db()
     assert sho_b.scope_station == world.station_b
@@ -262,10 +271,12 @@ def test_changes_that_give_nothing_sensitive_apply_at_once(world: World) -> None
     coord = verified_client(world.district_coordinator)
     sho_b = world.other_station_head
     # Renaming a station head, or making one a plain officer, needs no second person.
-    response = coord.post(f"/admin/people/user/{sho_b.pk}/change/", user_change_data(sho_b, first_name="Zar"))
+    response = coord.post(
+        url_for("admin:people_user_change", sho_b.pk), user_change_data(sho_b, first_name="Zar")
+    )
     assert response.status_code == 302
     response = coord.post(
-        f"/admin/people/user/{sho_b.pk}/change/",
+        url_for("admin:people_user_change", sho_b.pk),
         user_change_data(
             sho_b, first_name="Zar", role=Role.OFFICER, scope_beat=world.beat_c.pk, scope_station=""
         ),
@@ -286,7 +297,7 @@ def test_superuser_status_needs_a_second_admin(world: World) -> None:
     officer = world.beat_officer
     admin = verified_client(world.admin_user)
     response = admin.post(
-        f"/admin/people/user/{officer.pk}/change/", admin_change_data(officer, is_superuser="on")
+        url_for("admin:people_user_change", officer.pk), admin_change_data(officer, is_superuser="on")
     )
     assert response.status_code == 302
     officer.refresh_from_db()
@@ -363,7 +374,7 @@ def test_joining_the_womens_desk_through_a_profile_is_a_request(world: World, de
     profile = woman.officer_profile
     coord = verified_client(world.district_coordinator)
     response = coord.post(
-        f"/admin/people/officerprofile/{profile.pk}/change/",
+        url_for("admin:people_officerprofile_change", profile.pk),
         profile_data(profile, on_womens_desk="on"),
         follow=True,
     )
@@ -389,7 +400,7 @@ def test_joining_the_womens_desk_through_a_profile_is_a_request(world: World, de
     # Once approved, the desk flag can be set again without another request.
     OfficerProfile.objects.filter(pk=profile.pk).update(on_womens_desk=False)
     coord.post(
-        f"/admin/people/officerprofile/{profile.pk}/change/", profile_data(profile, on_womens_desk="on")
+        url_for("admin:people_officerprofile_change", profile.pk), profile_data(profile, on_womens_desk="on")
     )
     profile.refresh_from_db()
     assert profile.on_womens_desk
@@ -399,7 +410,7 @@ def test_joining_the_womens_desk_through_a_profile_is_a_request(world: World, de
 def test_station_head_creating_a_womens_desk_officer_waits_for_someone_else(world: World) -> None:
     sho = verified_client(world.station_head)
     response = sho.post(
-        "/admin/people/user/add/",
+        url_for("admin:people_user_add"),
         user_add_data(username="new_wdo", role=Role.WOMENS_DESK, scope_station=world.station_a.pk),
     )
     assert response.status_code == 302
@@ -414,10 +425,10 @@ def test_station_head_creating_a_womens_desk_officer_waits_for_someone_else(worl
 
 def test_staff_home_links_the_page_for_holders_with_a_count(world: World) -> None:
     coordinator_creates_station_head(world)
-    home = verified_client(world.station_head).get("/en/staff/").content.decode()
+    home = verified_client(world.station_head).get(url_for("site:staff_home")).content.decode()
     assert PAGE in home and "1 waiting for you" in home
-    assert PAGE not in verified_client(world.beat_officer).get("/en/staff/").content.decode()
-    other = verified_client(world.other_station_head).get("/en/staff/").content.decode()
+    assert PAGE not in verified_client(world.beat_officer).get(url_for("site:staff_home")).content.decode()
+    other = verified_client(world.other_station_head).get(url_for("site:staff_home")).content.decode()
     assert "waiting for you" not in other
 
 
@@ -433,3 +444,15 @@ def test_page_query_count_does_not_grow(world: World, django_assert_max_num_quer
     with django_assert_max_num_queries(12):
         page = client.get(PAGE)
     assert page.content.decode().count('value="approve"') == 8
+
+    def more_requests(k: int) -> None:
+        for _ in range(k):
+            approvals.request_role(
+                user=factories.user(Role.RESIDENT),
+                role=Role.WOMENS_DESK,
+                scope_station=world.station_a,
+                by=world.district_coordinator,
+            )
+
+    proof = assert_constant_queries(client, PAGE, more_requests, n=4)
+    assert proof.large.content.decode().count('value="approve"') == 16

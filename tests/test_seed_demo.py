@@ -15,12 +15,14 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rabta.core.demo import DemoContext, load_modules, reset_all, seed_all
+from rabta.core.demo import DemoContext
 from rabta.lib.geo import find_overlaps
 from rabta.people.models import STAFF_ROLES, Gender, OfficerProfile, Role, TrainingRecord, User
 from rabta.places.lookup import beat_index
 from rabta.places.models import AGE_BANDS, Beat, District, PoliceStation
+from rabta.site.demo import load_modules, reset_all, seed_all
 from tests import factories
+from tests.paths import url_for
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SEED_DAY = "2025-06-02"
@@ -137,7 +139,7 @@ def test_demo_txt_has_every_key_and_its_point_lies_in_the_demo_beat(demo: dict[s
         assert values[f"password_{role}"]
         assert (f"totp_secret_{role}" in values) == (role in STAFF_ROLES)
     code = values["demo_beat_path"].rstrip("/").rsplit("/", 1)[-1]
-    assert values["demo_beat_path"] == f"/en/beats/{code}/"
+    assert values["demo_beat_path"] == url_for("site:beat", code)
     beat = beat_index.beat_at(float(values["demo_lat"]), float(values["demo_long"]))
     assert beat is not None and beat.code == code
     for line in demo["path"].read_text(encoding="utf-8").splitlines():

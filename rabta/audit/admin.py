@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from rabta.audit.models import AccessLog
-from rabta.people.adminscope import admin_level
+from rabta.core.adminscope import admin_level
 
 
 @admin.register(AccessLog)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.scoping import ScopeUser
+
 
 class AppendOnlyError(Exception):
     pass
@@ -62,9 +64,11 @@ class AccessLog(models.Model):
         raise AppendOnlyError("the access log is append-only")
 
 
-def record_access(*, actor: Any, action: str, obj: models.Model, detail: str = "") -> AccessLog:
+def record_access(
+    *, actor: ScopeUser, action: AccessLog.Action, obj: models.Model, detail: str = ""
+) -> AccessLog:
     return AccessLog.objects.create(
-        actor=actor,
+        actor_id=actor.pk,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -1,4 +1,4 @@
-"""Back office for accounts and officer profiles, cut to each manager's scope (see adminscope)."""
+"""Back office for accounts and officer profiles, cut to each manager's scope (see core.adminscope)."""
 
 from __future__ import annotations
 
@@ -17,25 +17,28 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rabta.lib.images import reencode_image
-from rabta.people import approvals
-from rabta.people.adminscope import (
-    MANAGEABLE_ROLES,
+from rabta.core.adminscope import (
     ParentPermissionInline,
     ScopedAdminMixin,
     ScopedModelAdmin,
     admin_level,
-    beats_for,
-    stations_for,
-    users_for,
+    admin_user,
+    limit_choices,
 )
-from rabta.people.models import OfficerProfile, Role, RoleRequest, TrainingRecord, User
+from rabta.lib.images import reencode_image
+from rabta.people import approvals
+from rabta.people.models import MANAGEABLE_ROLES, OfficerProfile, Role, RoleRequest, TrainingRecord, User
+from rabta.people.selectors import users_for
+from rabta.places.selectors import beats_for, stations_for
 
 PHOTO_MAX_SIDE = 512
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 OFFICER_ROLES = (Role.OFFICER, Role.WOMENS_DESK, Role.STATION_HEAD, Role.DISTRICT_COORDINATOR)
 _FILED = "_rabta_role_request"  # set on the HttpRequest when a save filed a RoleRequest instead
 _HELD_FIELDS = ("role", "scope_district", "scope_station", "scope_beat", "is_superuser")
+
+# Wherever a scoped admin's form points to an account, it offers only accounts the manager manages.
+limit_choices(User, users_for)
 
 
 def _manager(request: HttpRequest) -> User:
@@ -95,7 +98,7 @@ class UserAdmin(WaitingForApproval, ScopedAdminMixin, DjangoUserAdmin):  # type:
     )
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(pk__in=users_for(request.user).values("pk"))
+        return queryset.filter(pk__in=users_for(admin_user(request)).values("pk"))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         is_admin = admin_level(request.user) == "admin"
@@ -126,7 +129,7 @@ class UserAdmin(WaitingForApproval, ScopedAdminMixin, DjangoUserAdmin):  # type:
 
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role":
-            allowed = MANAGEABLE_ROLES.get(admin_level(request.user) or "station", ())  # type: ignore[call-overload]
+            allowed = MANAGEABLE_ROLES[admin_level(request.user) or "station"]
             kwargs["choices"] = [(value, label) for value, label in Role.choices if value in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
@@ -267,7 +270,7 @@ class OfficerProfileAdmin(WaitingForApproval, ScopedModelAdmin):
     delete_levels = frozenset({"admin", "district", "station"})
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(station__in=stations_for(request.user))
+        return queryset.filter(station__in=stations_for(admin_user(request)))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Serving on the women's desk opens its reports, so joining it (or moving a desk officer to
@@ -296,14 +299,14 @@ class OfficerProfileAdmin(WaitingForApproval, ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user":
-            kwargs["queryset"] = users_for(request.user).filter(
+            kwargs["queryset"] = users_for(admin_user(request)).filter(
                 role__in=OFFICER_ROLES, officer_profile__isnull=True
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "beats":
-            kwargs["queryset"] = beats_for(request.user).select_related("station")
+            kwargs["queryset"] = beats_for(admin_user(request)).select_related("station")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("name"), ordering="user__last_name")

@@ -16,16 +16,16 @@ Who may decide on a request (APPROVERS). Never the person who asked, never the a
     admin (and superuser)        admins only
 
 "Admin" means the admin role or Django's superuser flag; both are one grant here, so asking for
-either asks for the admin role and approving it gives both. The same table decides who sees a
-request and its decision on the staff page (`requests_for`). Every step is written to the
-append-only access log.
+either asks for the admin role and approving it gives both. The table is `APPROVERS` in
+people/models.py; it also decides who sees a request and its decision on the staff page
+(`RoleRequest.objects.visible_to`, read through `selectors.requests_for`). Every step is written
+to the append-only access log.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,15 +39,8 @@ from rabta.people.models import (
     RoleRequestState,
     User,
 )
+from rabta.people.selectors import requests_for
 from rabta.places.models import Beat, District, PoliceStation
-
-# Requested role -> roles of the people (besides admins) who may decide on it, within their own scope.
-APPROVERS: dict[str, frozenset[str]] = {
-    Role.STATION_HEAD: frozenset({Role.STATION_HEAD}),
-    Role.WOMENS_DESK: frozenset({Role.STATION_HEAD, Role.WOMENS_DESK}),
-    Role.OVERSIGHT: frozenset({Role.OVERSIGHT}),
-    Role.ADMIN: frozenset(),
-}
 
 # What a new account is until its sensitive role is approved: nothing to read, no staff pages.
 PLACEHOLDER_ROLE = Role.RESIDENT
@@ -59,10 +52,6 @@ class NotAllowed(Exception):
 
 class AlreadyDecided(Exception):
     """The request was approved, rejected or cancelled already."""
-
-
-def is_admin(user: User) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.role == Role.ADMIN))
 
 
 def needs_approval(
@@ -84,53 +73,6 @@ def needs_approval(
         return True
     current = (before.role, before.scope_district_id, before.scope_station_id, before.scope_beat_id)
     return current != (role, scope_district_id, scope_station_id, scope_beat_id)
-
-
-def _on_desk_of(user: User, station_id: int | None) -> bool:
-    return bool(
-        station_id
-        and OfficerProfile.objects.filter(
-            user_id=user.pk,
-            station_id=station_id,
-            on_womens_desk=True,
-            gender=Gender.WOMAN,
-            station__has_womens_desk=True,
-        ).exists()
-    )
-
-
-def held_scope(user: User) -> Q | None:
-    """The requests `user` holds the scope of (APPROVERS) as a filter on RoleRequest; None for none."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if is_admin(user):
-        return Q()
-    roles = [role for role, holders in APPROVERS.items() if user.role in holders]
-    if not roles:
-        return None
-    if user.role == Role.WOMENS_DESK and not _on_desk_of(user, user.scope_station_id):
-        return None
-    if user.scope_station_id:
-        where = Q(scope_station_id=user.scope_station_id)
-    elif user.scope_district_id:
-        where = Q(scope_district_id=user.scope_district_id)
-    elif user.role == Role.OVERSIGHT and not user.scope_kind:
-        where = Q()  # province-level oversight holds every district
-    else:
-        return None
-    return Q(role__in=roles) & where
-
-
-def holds_a_scope(user: User) -> bool:
-    """Whether `user` is among the people who see and decide requests for some scope."""
-    return held_scope(user) is not None
-
-
-def requests_for(user: User) -> QuerySet[RoleRequest]:
-    """Requests shown to `user` as a holder of their scope: pending ones and past decisions."""
-    return RoleRequest.objects.visible_to(user).select_related(
-        "user", "requested_by", "decided_by", "scope_district", "scope_station", "scope_beat"
-    )
 
 
 def may_decide(user: User, request: RoleRequest) -> bool:

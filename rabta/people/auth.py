@@ -7,6 +7,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +31,11 @@ class StaffRequest(HttpRequest):
 _P = ParamSpec("_P")
 
 
+def is_verified(user: User) -> bool:
+    """Whether this session proved the second factor (django_otp's middleware adds `is_verified`)."""
+    return bool(user.is_verified())  # type: ignore[attr-defined]
+
+
 def staff_required(
     view: Callable[Concatenate[StaffRequest, _P], HttpResponse],
 ) -> Callable[Concatenate[HttpRequest, _P], HttpResponse]:
@@ -42,11 +48,11 @@ def staff_required(
     @wraps(view)
     def wrapper(request: HttpRequest, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated:
+        if isinstance(user, AnonymousUser):
             return redirect_to_login(request)
-        if not user.is_staff_role:  # type: ignore[union-attr]
+        if not user.is_staff_role:
             raise PermissionDenied
-        if not user.is_verified():  # type: ignore[union-attr,attr-defined]
+        if not is_verified(user):
             if user_has_device(user, confirmed=True):
                 logout(request)
                 return redirect_to_login(request)
@@ -89,7 +95,7 @@ class RabtaAdminSite(OTPAdminSite):
         if self.has_permission(request):
             return redirect(next_url)
         user = request.user
-        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr,attr-defined]
+        if not isinstance(user, AnonymousUser) and is_verified(user):
             # Logged in with a second factor but not an admin-site role: no way in, say so.
             raise PermissionDenied
         return redirect_to_login(request, next_url)

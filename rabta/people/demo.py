@@ -31,7 +31,7 @@ DEMO_DEVICE_NAME = "demo authenticator"
 
 # A short tag per role: "rabta-demo-<role>" itself is refused by the similarity validator
 # (too close to the login for the long role names), and demo passwords pass every validator.
-PASSWORD_TAGS = {
+PASSWORD_TAGS: dict[str, str] = {
     Role.RESIDENT: "res",
     Role.VOLUNTEER: "vol",
     Role.COMMITTEE_MEMBER: "cm",
@@ -46,7 +46,7 @@ PASSWORD_TAGS = {
 
 
 def demo_password(role: str) -> str:
-    return f"rabta-demo-{PASSWORD_TAGS[role]}"  # type: ignore[index]
+    return f"rabta-demo-{PASSWORD_TAGS[role]}"
 
 
 def demo_totp_secret(role: str) -> str:
@@ -405,5 +405,17 @@ def reset(ctx: DemoContext) -> None:
         user.role = Role.RESIDENT
         user.scope_district = user.scope_station = user.scope_beat = None
         user.set_unusable_password()
-        user.save()
+        user.save(
+            update_fields=[
+                "username",
+                "email",
+                "is_active",
+                "is_superuser",
+                "role",
+                "scope_district",
+                "scope_station",
+                "scope_beat",
+                "password",
+            ]
+        )
     users.exclude(pk__in=logged).delete()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rabta.places.models import Beat, District, PoliceStation, scoped
+from rabta.core.scoping import ScopeUser, scoped
+from rabta.places.models import Beat, District, PoliceStation
+
+if TYPE_CHECKING:
+    from rabta.core.adminscope import Level
 
 
 class Role(models.TextChoices):
@@ -39,6 +43,13 @@ STAFF_ROLES = frozenset(
 )
 # Roles allowed into the Django admin for places and people, limited to their scope there.
 ADMIN_SITE_ROLES = frozenset({Role.STATION_HEAD, Role.DISTRICT_COORDINATOR, Role.ADMIN})
+# Accounts each admin level may create and manage. Never its own role or anything above it: no one
+# widens their own powers, and oversight stays independent of the police chain.
+MANAGEABLE_ROLES: dict[Level, tuple[str, ...]] = {
+    "admin": tuple(Role.values),
+    "district": (Role.OFFICER, Role.WOMENS_DESK, Role.STATION_HEAD),
+    "station": (Role.OFFICER, Role.WOMENS_DESK),
+}
 
 # Which scope each role works at. Residents, volunteers and committee members may name a
 # home beat (optional); staff must have the scope their role works at.
@@ -116,6 +127,19 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
     @property
+    def admin_level(self) -> Level | None:
+        """What this account manages in the Django admin (the levels in rabta.core.adminscope)."""
+        if not self.is_active or not self.is_staff:
+            return None
+        if self.is_superuser or self.role == Role.ADMIN:
+            return "admin"
+        if self.role == Role.DISTRICT_COORDINATOR and self.scope_district_id:
+            return "district"
+        if self.role == Role.STATION_HEAD and self.scope_station_id:
+            return "station"
+        return None
+
+    @property
     def sees_everything(self) -> bool:
         """Admins, and district-wide roles with no district set (province-level oversight or analysts)."""
         if not self.is_active:
@@ -167,7 +191,7 @@ class OfficerProfileQuerySet(models.QuerySet["OfficerProfile"]):
     def public(self) -> OfficerProfileQuerySet:
         return self.filter(is_public=True, user__is_active=True)
 
-    def visible_to(self, user: User) -> OfficerProfileQuerySet:
+    def visible_to(self, user: ScopeUser) -> OfficerProfileQuerySet:
         # Distinct: through the beats join, an officer who serves several beats would be listed twice.
         return scoped(
             self, user, district="station__district_id", station="station_id", beat="beats__pk"
@@ -245,6 +269,14 @@ class TrainingRecord(models.Model):
 # Roles that read women's-desk or conduct material, or reporters' contacts beyond one beat: giving
 # one takes a second person's approval (people/approvals.py).
 SENSITIVE_ROLES = frozenset({Role.STATION_HEAD, Role.WOMENS_DESK, Role.OVERSIGHT, Role.ADMIN})
+# Requested role -> roles of the people (besides admins) who may decide on it, within their own scope
+# (the table in people/approvals.py). It also decides who sees a request: RoleRequest.objects.visible_to.
+APPROVERS: dict[str, frozenset[str]] = {
+    Role.STATION_HEAD: frozenset({Role.STATION_HEAD}),
+    Role.WOMENS_DESK: frozenset({Role.STATION_HEAD, Role.WOMENS_DESK}),
+    Role.OVERSIGHT: frozenset({Role.OVERSIGHT}),
+    Role.ADMIN: frozenset(),
+}
 
 
 class RoleRequestState(models.TextChoices):
@@ -254,11 +286,49 @@ class RoleRequestState(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-class RoleRequestQuerySet(models.QuerySet["RoleRequest"]):
-    def visible_to(self, user: User) -> RoleRequestQuerySet:
-        """Requests shown to the people who hold their scope (the table in people/approvals.py)."""
-        from rabta.people.approvals import held_scope
+def _is_admin(user: User) -> bool:
+    """The admin role or Django's superuser flag: one grant here (people/approvals.py)."""
+    return bool(user.is_active and (user.is_superuser or user.role == Role.ADMIN))
 
+
+def _on_desk_of(user: User, station_id: int | None) -> bool:
+    return bool(
+        station_id
+        and OfficerProfile.objects.filter(
+            user_id=user.pk,
+            station_id=station_id,
+            on_womens_desk=True,
+            gender=Gender.WOMAN,
+            station__has_womens_desk=True,
+        ).exists()
+    )
+
+
+def held_scope(user: User | AnonymousUser) -> models.Q | None:
+    """The requests `user` holds the scope of (APPROVERS) as a filter on RoleRequest; None for none."""
+    if isinstance(user, AnonymousUser) or not user.is_active:
+        return None
+    if _is_admin(user):
+        return models.Q()
+    roles = [role for role, holders in APPROVERS.items() if user.role in holders]
+    if not roles:
+        return None
+    if user.role == Role.WOMENS_DESK and not _on_desk_of(user, user.scope_station_id):
+        return None
+    if user.scope_station_id:
+        where = models.Q(scope_station_id=user.scope_station_id)
+    elif user.scope_district_id:
+        where = models.Q(scope_district_id=user.scope_district_id)
+    elif user.role == Role.OVERSIGHT and not user.scope_kind:
+        where = models.Q()  # province-level oversight holds every district
+    else:
+        return None
+    return models.Q(role__in=roles) & where
+
+
+class RoleRequestQuerySet(models.QuerySet["RoleRequest"]):
+    def visible_to(self, user: User | AnonymousUser) -> RoleRequestQuerySet:
+        """Requests shown to the people who hold their scope (held_scope), with their decisions."""
         held = held_scope(user)
         return self.none() if held is None else self.filter(held)
 
@@ -292,7 +362,7 @@ class RoleRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
-                condition=models.Q(state="pending"),
+                condition=models.Q(state=RoleRequestState.PENDING),
                 name="one_pending_role_request_per_user",
             )
         ]

@@ -5,7 +5,6 @@ from rabta.people import views
 app_name = "people"
 
 urlpatterns = [
-    path("", views.staff_home, name="staff_home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),

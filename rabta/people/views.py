@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -26,10 +25,10 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rabta.core import ratelimit
-from rabta.people import approvals
-from rabta.people.auth import redirect_to_login, safe_next_url, staff_required
+from rabta.people import approvals, selectors
+from rabta.people.auth import StaffRequest, is_verified, redirect_to_login, safe_next_url, staff_required
 from rabta.people.forms import LoginForm, TokenForm
-from rabta.people.models import OfficerProfile, RoleRequest, RoleRequestState, User
+from rabta.people.models import RoleRequestState, User
 
 
 def _user_key(username: str) -> str:
@@ -37,7 +36,7 @@ def _user_key(username: str) -> str:
 
 
 def _landing(user: User) -> str:
-    return reverse("people:staff_home" if user.is_staff_role else "people:account")
+    return reverse("site:staff_home" if user.is_staff_role else "people:account")
 
 
 @sensitive_post_parameters("password", "otp_token")
@@ -110,13 +109,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """First staff login: pair an authenticator app (TOTP) and prove it works with one code."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return redirect_to_login(request)
-    if not user.is_staff_role:  # type: ignore[union-attr]
+    if not user.is_staff_role:
         raise PermissionDenied
     if user_has_device(user, confirmed=True):
         # Pairing another device needs a verified session; an unverified one logs in again.
-        return redirect("people:staff_home" if user.is_verified() else "people:login")  # type: ignore[union-attr,attr-defined]
+        return redirect("site:staff_home" if is_verified(user) else "people:login")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -128,7 +127,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
-            return redirect("people:staff_home")
+            return redirect("site:staff_home")
         form.add_error("otp_token", _("That code did not match. Check the time on your phone and try again."))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     # Our own generated markup (path data only), inline so no image request carries the secret.
@@ -142,65 +141,33 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def staff_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    beats = user.beats_in_scope().select_related("station")  # type: ignore[union-attr]
-    profile = OfficerProfile.objects.filter(user_id=user.pk or 0).select_related("station").first()
-    from rabta.messaging import simulator
-
-    return render(
-        request,
-        "people/staff_home.html",
-        {
-            "beats": beats[:200],
-            "beat_count": beats.count(),
-            "profile": profile,
-            "sms_simulator": simulator.allowed(user),
-            "role_requests": approvals.holds_a_scope(user)  # type: ignore[arg-type]
-            or RoleRequest.objects.filter(requested_by_id=user.pk).exists(),
-            "role_requests_waiting": _waiting_for(user).count(),  # type: ignore[arg-type]
-        },
-    )
-
-
-def _waiting_for(user: User) -> Any:
-    """Pending requests this person may decide on (not their own, not about their own account)."""
-    return (
-        approvals.requests_for(user)
-        .filter(state=RoleRequestState.PENDING)
-        .exclude(requested_by_id=user.pk)
-        .exclude(user_id=user.pk)
-    )
-
-
-@staff_required
 @never_cache
-def role_requests(request: HttpRequest) -> HttpResponse:
+def role_requests(request: StaffRequest) -> HttpResponse:
     """Requests for sensitive roles, shown to the people who already hold that scope, and their own."""
-    user: User = request.user  # type: ignore[assignment]
-    held = approvals.requests_for(user)
+    user = request.user
+    held = selectors.requests_for(user)
     pending = list(held.filter(state=RoleRequestState.PENDING).order_by("requested_at")[:100])
     for item in pending:
         item.decidable = user.pk not in (item.requested_by_id, item.user_id)  # type: ignore[attr-defined]
     decided = held.exclude(state=RoleRequestState.PENDING).order_by("-decided_at")[:50]
     mine = (
-        RoleRequest.objects.filter(requested_by_id=user.pk)
+        selectors.requests_by(user)
         .select_related("user", "decided_by", "scope_district", "scope_station", "scope_beat")
         .order_by("-requested_at")[:50]
     )
     return render(
         request,
         "people/role_requests.html",
-        {"pending": pending, "decided": decided, "mine": mine, "holder": approvals.holds_a_scope(user)},
+        {"pending": pending, "decided": decided, "mine": mine, "holder": selectors.holds_a_scope(user)},
     )
 
 
 @staff_required
 @require_POST
-def role_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def role_request_decide(request: StaffRequest, pk: int) -> HttpResponse:
+    user = request.user
     # Outside the viewer's scope a request does not exist.
-    item = get_object_or_404(approvals.requests_for(user), pk=pk)
+    item = get_object_or_404(selectors.requests_for(user), pk=pk)
     decision = request.POST.get("decision", "")
     if decision not in ("approve", "reject"):
         return HttpResponseBadRequest(_("Choose Approve or Reject."))
@@ -226,9 +193,8 @@ def role_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     """Where residents, volunteers and committee members land after logging in."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return redirect_to_login(request)
-    if user.is_staff_role:  # type: ignore[union-attr]
-        return redirect("people:staff_home")
-    home_beat = user.scope_beat  # type: ignore[union-attr]
-    return render(request, "people/account.html", {"home_beat": home_beat})
+    if user.is_staff_role:
+        return redirect("site:staff_home")
+    return render(request, "people/account.html", {"home_beat": user.scope_beat})

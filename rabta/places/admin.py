@@ -1,4 +1,4 @@
-"""Back office for districts, stations and beats, cut to each manager's scope (see people.adminscope)."""
+"""Back office for districts, stations and beats, cut to each manager's scope (see core.adminscope)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from rabta.people.adminscope import ScopedModelAdmin, admin_level
+from rabta.core.adminscope import ScopedModelAdmin, admin_level, admin_user, limit_choices
 from rabta.places.models import AGE_BANDS, GENDERS, Beat, District, PoliceStation
+from rabta.places.selectors import beats_for, districts_for, stations_for
+
+# Wherever a scoped admin's form points to a place, it offers only the manager's own places.
+limit_choices(District, districts_for)
+limit_choices(PoliceStation, stations_for)
+limit_choices(Beat, beats_for)
 
 
 @admin.register(District)
@@ -24,7 +30,7 @@ class DistrictAdmin(ScopedModelAdmin):
     delete_levels = frozenset({"admin"})
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(pk=request.user.scope_district_id or 0)  # type: ignore[union-attr]
+        return districts_for(admin_user(request), queryset)
 
 
 @admin.register(PoliceStation)
@@ -53,12 +59,7 @@ class PoliceStationAdmin(ScopedModelAdmin):
     delete_levels = frozenset({"admin", "district"})
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        user = request.user
-        if admin_level(user) == "district":
-            return queryset.filter(district_id=user.scope_district_id)  # type: ignore[union-attr]
-        if admin_level(user) == "station":
-            return queryset.filter(pk=user.scope_station_id)  # type: ignore[union-attr]
-        return queryset.none()
+        return stations_for(admin_user(request), queryset)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if admin_level(request.user) == "station":
@@ -93,12 +94,7 @@ class BeatAdmin(ScopedModelAdmin):
     delete_levels = frozenset({"admin", "district"})
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        user = request.user
-        if admin_level(user) == "district":
-            return queryset.filter(station__district_id=user.scope_district_id)  # type: ignore[union-attr]
-        if admin_level(user) == "station":
-            return queryset.filter(station_id=user.scope_station_id)  # type: ignore[union-attr]
-        return queryset.none()
+        return beats_for(admin_user(request), queryset)
 
     @admin.display(description=_("population"))
     def population_total(self, obj: Beat) -> int:

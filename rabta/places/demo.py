@@ -349,7 +349,7 @@ def describe(ctx: DemoContext) -> None:
     beat = Beat.objects.get(code=DEMO_BEAT_CODE, station__district__code=DISTRICT_CODE)
     point = beat.geometry.representative_point()
     with translation.override("en"):
-        ctx.values["demo_beat_path"] = reverse("places:beat", kwargs={"code": beat.code})
+        ctx.values["demo_beat_path"] = reverse("site:beat", kwargs={"code": beat.code})
     ctx.values["demo_lat"] = f"{point.y:.6f}"
     ctx.values["demo_long"] = f"{point.x:.6f}"
 

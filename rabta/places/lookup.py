@@ -1,7 +1,7 @@
 """Beat lookup by point, from an in-memory index (rabta.lib.geo.BeatIndex) kept per process.
 
-The index is rebuilt when beats change: at once in the process that saved the beat
-(Beat.save and Beat.delete call invalidate; the GeoJSON importer invalidates again when its
+The index is rebuilt when beats change: at once in the process that saved or deleted the beat
+(the post_save and post_delete receivers below; the GeoJSON importer invalidates again when its
 transaction commits), and within RECHECK_SECONDS in every other process, which compares a cheap
 fingerprint of the beats table (count, latest update, highest id) before answering. Code that
 writes beats without Beat.save (bulk_update, QuerySet.update) must set updated_at itself and
@@ -13,15 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from rabta.lib.geo import BeatIndex, GeometryError, polygon_from_geojson
 from rabta.lib.text import fold
-
-if TYPE_CHECKING:
-    from rabta.places.models import Beat
+from rabta.places.models import Beat
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +45,11 @@ class CachedBeatIndex:
 
     @staticmethod
     def _current_fingerprint() -> tuple[object, ...]:
-        from rabta.places.models import Beat
-
         agg = Beat.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk"))
         return (agg["n"], agg["latest"], agg["top"])
 
     @staticmethod
     def _build() -> BeatIndex[int]:
-        from rabta.places.models import Beat
-
         items = []
         for pk, code, boundary in Beat.objects.values_list("pk", "code", "boundary").iterator():
             try:
@@ -65,8 +61,6 @@ class CachedBeatIndex:
 
     @staticmethod
     def _load_beats() -> list[Beat]:
-        from rabta.places.models import Beat
-
         # Names, codes and areas for matching what residents type (SMS); never the boundary.
         return list(
             Beat.objects.select_related("station").defer("boundary").order_by("station__name", "name")
@@ -120,8 +114,6 @@ class CachedBeatIndex:
         return self.index().lookup_many(lats, lons)
 
     def beat_at(self, lat: float, lon: float) -> Beat | None:
-        from rabta.places.models import Beat
-
         pk = self.beat_id_at(lat, lon)
         if pk is None:
             return None
@@ -134,3 +126,10 @@ def _match_keys(beat: Beat) -> tuple[Beat, tuple[str, ...], tuple[str, ...]]:
 
 
 beat_index = CachedBeatIndex()
+
+
+# Connected when this module is first imported, which is before any index exists to go stale.
+@receiver(post_save, sender=Beat, dispatch_uid="rabta.places.lookup.saved")
+@receiver(post_delete, sender=Beat, dispatch_uid="rabta.places.lookup.deleted")
+def _beat_changed(sender: type[Beat], **kwargs: Any) -> None:
+    beat_index.invalidate()  # this process sees a new or moved boundary at once

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -11,12 +10,11 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.scoping import ScopeUser, scoped
 from rabta.lib.geo import GeometryError, polygon_from_geojson
 
 if TYPE_CHECKING:
     from shapely.geometry import MultiPolygon, Polygon
-
-    from rabta.people.models import User
 
 AGE_BANDS = ("15_29", "30_44", "45_59", "60")
 AGE_BAND_LABELS = {"15_29": "15-29", "30_44": "30-44", "45_59": "45-59", "60": "60+"}
@@ -61,29 +59,8 @@ class District(LocalizedNameMixin):
         return self.name
 
 
-_Q = TypeVar("_Q", bound=models.QuerySet[Any])
-
-
-def scoped(queryset: _Q, user: User, *, district: str, station: str, beat: str) -> _Q:
-    """Limit a queryset to a user's scope, given the lookup from its model to a district, station, beat.
-
-    Everything for admins and unscoped province-level roles; nothing for anonymous or unscoped users.
-    """
-    if not user.is_authenticated:
-        return queryset.none()
-    if user.sees_everything:
-        return queryset
-    if user.scope_district_id:
-        return queryset.filter(**{district: user.scope_district_id})
-    if user.scope_station_id:
-        return queryset.filter(**{station: user.scope_station_id})
-    if user.scope_beat_id:
-        return queryset.filter(**{beat: user.scope_beat_id})
-    return queryset.none()
-
-
 class PoliceStationQuerySet(models.QuerySet["PoliceStation"]):
-    def visible_to(self, user: User) -> PoliceStationQuerySet:
+    def visible_to(self, user: ScopeUser) -> PoliceStationQuerySet:
         return scoped(self, user, district="district_id", station="pk", beat="beats__pk")
 
 
@@ -126,17 +103,9 @@ class PoliceStation(LocalizedNameMixin):
     def womens_desk_weekdays(self) -> list[int]:
         return sorted({int(c) for c in self.womens_desk_days})
 
-    def womens_desk_open_at(self, moment: dt.datetime) -> bool:
-        """Whether the desk is staffed at a local time (used for 'call now' hints and staffed hours)."""
-        if not self.has_womens_desk or not self.womens_desk_opens or not self.womens_desk_closes:
-            return False
-        return moment.isoweekday() in self.womens_desk_weekdays and (
-            self.womens_desk_opens <= moment.time() < self.womens_desk_closes
-        )
-
 
 class BeatQuerySet(models.QuerySet["Beat"]):
-    def visible_to(self, user: User) -> BeatQuerySet:
+    def visible_to(self, user: ScopeUser) -> BeatQuerySet:
         """Beats a staff member works on: everything, a district, a station, or one beat."""
         return scoped(self, user, district="station__district_id", station="station_id", beat="pk")
 
@@ -194,19 +163,12 @@ class Beat(LocalizedNameMixin):
         centroid = self.geometry.representative_point()
         self.centroid_lat, self.centroid_lon = round(centroid.y, 6), round(centroid.x, 6)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "boundary" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "centroid_lat", "centroid_lon", "updated_at"}
+        if update_fields:
+            # Every change is stamped (other processes' lookup indexes notice it by updated_at), and
+            # a new boundary moves the centroid. An empty list still saves nothing, as in Django.
+            derived = ("centroid_lat", "centroid_lon") if "boundary" in update_fields else ()
+            kwargs["update_fields"] = {*update_fields, *derived, "updated_at"}
         super().save(*args, **kwargs)
-        from rabta.places.lookup import beat_index  # the index must see the new boundary at once
-
-        beat_index.invalidate()
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        result = super().delete(*args, **kwargs)
-        from rabta.places.lookup import beat_index
-
-        beat_index.invalidate()
-        return result
 
     def clean(self) -> None:
         try:

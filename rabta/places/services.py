@@ -126,7 +126,8 @@ def import_beats(
         _check_overlaps(rows, existing, result, fail_on_overlap=fail_on_overlap)
         if result.errors:
             return result
-        changed: list[Beat] = []
+        # Each beat to write, with the fields that changed (None for a new beat).
+        changed: list[tuple[Beat, list[str] | None]] = []
         for row in rows:
             beat = existing.get(row.code)
             if beat is None:
@@ -134,7 +135,7 @@ def import_beats(
                 for name, value in row.values.items():
                     setattr(beat, name, value)
                 result.created.append(row.code)
-                changed.append(beat)
+                changed.append((beat, None))
                 continue
             fields = [name for name, value in row.values.items() if getattr(beat, name) != value]
             if not fields:
@@ -143,10 +144,11 @@ def import_beats(
             for name in fields:
                 setattr(beat, name, row.values[name])
             result.updated.append(row.code)
-            changed.append(beat)
+            changed.append((beat, fields))
         if not dry_run:
-            for beat in changed:
-                beat.save()  # computes the centroid, stamps updated_at and invalidates the index
+            for beat, changed_fields in changed:
+                # Beat.save computes the centroid and stamps updated_at; saving invalidates the index.
+                beat.save(update_fields=changed_fields)
             # Other threads may rebuild the index from the old rows before this commits: drop it again.
             transaction.on_commit(beat_index.invalidate)
     return result
