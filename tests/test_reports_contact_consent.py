@@ -19,14 +19,17 @@ from rabta.reports.models import Channel, Report, Status
 from rabta.reports.services import ContactRefused, change_status, reveal_contact
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
+from tests.personas import PERSONAS
 from tests.test_reports_public_form import form_data
+from tests.test_reports_triage_access import SEES
 
 pytestmark = pytest.mark.django_db
 
 NUMBER = "03001234567"
 SECRETS = ("+923001234567", "3001234567", "1234567")
 # Everyone who can see an ordinary report of beat_a.
-SEE_ORDINARY = ["beat_officer", "womens_desk_officer", "station_head", "district_coordinator", "admin_user"]
+SEE_ORDINARY = [name for name in PERSONAS if name in SEES["ordinary"]]
 
 
 def sms_report(world: World, *, consent: bool) -> Report:
@@ -58,13 +61,13 @@ def test_reveal_without_consent_is_refused_and_logged_for_every_role(world: Worl
 def test_triage_page_says_no_consent_and_a_refused_post_is_a_clear_403(world: World, persona: str) -> None:
     report = sms_report(world, consent=False)
     client = verified_client(getattr(world, persona))
-    page = client.get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = client.get(url_for("reports:staff_detail", report.public_id)).content.decode()
     assert "The reporter did not agree to be contacted" in page
     assert f"/staff/reports/{report.public_id}/contact/" not in page  # no reveal button
     assert "Show contact details" not in page
     assert not AccessLog.objects.exists()
     # A hand-made POST is still refused, logged and answered with the page and its reason.
-    response = client.post(f"/en/staff/reports/{report.public_id}/contact/")
+    response = client.post(url_for("reports:staff_reveal_contact", report.public_id))
     body = response.content.decode()
     assert response.status_code == 403
     assert "did not agree to be contacted" in body and "was recorded" in body
@@ -77,9 +80,9 @@ def test_triage_page_says_no_consent_and_a_refused_post_is_a_clear_403(world: Wo
 def test_api_reveal_without_consent_is_403_and_logged(world: World, persona: str) -> None:
     report = sms_report(world, consent=False)
     client = verified_client(getattr(world, persona))
-    detail = client.get(f"/api/v1/reports/{report.public_id}/").json()
+    detail = client.get(url_for("api:report-detail", report.public_id)).json()
     assert detail["has_contact"] is True and detail["staff_may_contact"] is False
-    response = client.post(f"/api/v1/reports/{report.public_id}/reveal-contact/")
+    response = client.post(url_for("api:report-reveal-contact", report.public_id))
     assert response.status_code == 403
     assert "did not agree to be contacted" in response.json()["detail"]
     assert not any(s in response.content.decode() for s in SECRETS)
@@ -89,10 +92,13 @@ def test_api_reveal_without_consent_is_403_and_logged(world: World, persona: str
 def test_with_consent_the_reveal_works_and_is_logged(world: World) -> None:
     report = sms_report(world, consent=True)
     client = verified_client(world.beat_officer)
-    page = client.get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = client.get(url_for("reports:staff_detail", report.public_id)).content.decode()
     assert "Show contact details" in page and "did not agree" not in page
-    assert "+923001234567" in client.post(f"/en/staff/reports/{report.public_id}/contact/").content.decode()
-    api = client.post(f"/api/v1/reports/{report.public_id}/reveal-contact/")
+    assert (
+        "+923001234567"
+        in client.post(url_for("reports:staff_reveal_contact", report.public_id)).content.decode()
+    )
+    api = client.post(url_for("api:report-reveal-contact", report.public_id))
     assert api.status_code == 200 and api.json()["phone"] == "+923001234567"
     actions = list(AccessLog.objects.values_list("action", flat=True))
     assert actions == [AccessLog.Action.VIEW_CONTACT] * 2
@@ -101,14 +107,14 @@ def test_with_consent_the_reveal_works_and_is_logged(world: World) -> None:
 def test_out_of_scope_reveal_stays_404_and_unlogged(world: World) -> None:
     report = sms_report(world, consent=False)
     client = verified_client(world.other_beat_officer)
-    assert client.post(f"/en/staff/reports/{report.public_id}/contact/").status_code == 404
-    assert client.post(f"/api/v1/reports/{report.public_id}/reveal-contact/").status_code == 404
+    assert client.post(url_for("reports:staff_reveal_contact", report.public_id)).status_code == 404
+    assert client.post(url_for("api:report-reveal-contact", report.public_id)).status_code == 404
     assert not AccessLog.objects.exists()
 
 
 def test_web_form_gives_consent_when_a_contact_is_typed(world: World, client: Client) -> None:
-    client.post("/en/report/", form_data(world, phone="0300 1234567"))
-    client.post("/en/report/", form_data(world, idempotency_key="n" * 32))
+    client.post(url_for("reports:new"), form_data(world, phone="0300 1234567"))
+    client.post(url_for("reports:new"), form_data(world, idempotency_key="n" * 32))
     with_phone, without = Report.objects.order_by("created_at", "pk")
     assert with_phone.contact_consent and not with_phone.anonymous and with_phone.staff_may_contact
     assert not without.contact_consent and without.anonymous and not without.has_contact

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from rabta.core.periodic import ensure_scheduled
 from rabta.people.models import Role
 from rabta.reports.models import Report, Status
+from rabta.reports.selectors import QueueFilters, queue
 from rabta.reports.tasks import flag_overdue_reports, flag_report
 from tests import factories
 from tests.conftest import World
@@ -146,3 +147,54 @@ def test_flag_overdue_command(world: World, capsys: Any) -> None:
         call_command("flag_overdue")
     assert "flagged 1 overdue" in capsys.readouterr().out
     assert Report.objects.filter(first_contact_overdue_at__isnull=False).count() == 1
+
+
+@pytest.mark.parametrize(
+    "offset", [dt.timedelta(0), dt.timedelta(microseconds=1), -dt.timedelta(microseconds=1)]
+)
+def test_overdue_rule_is_one_rule_in_sql_and_per_report(world: World, offset: dt.timedelta) -> None:
+    """The queryset, the queue's sort key, the per-report check and the sweep agree, at a deadline
+    to the microsecond: a deadline equal to `now` is not missed yet, one a microsecond earlier is."""
+    with time_machine.travel(START, tick=False):
+        made = {status: factories.report("theft", beat_obj=world.beat_a).report for status in Status.values}
+    first_contact = START + dt.timedelta(hours=24)  # theft: first contact in 24 hours, resolution in 72
+    resolution = START + dt.timedelta(hours=72)
+    moves = {
+        Status.ACKNOWLEDGED: ["acknowledge"],
+        Status.IN_PROGRESS: ["acknowledge", "start"],
+        Status.RESOLVED: ["acknowledge", "resolve"],
+        Status.CLOSED: ["close"],
+    }
+    for status, report in made.items():
+        for method in moves.get(status, []):
+            kwargs = {"reason": "settled"} if method == "close" else {}
+            getattr(report, method)(by=world.beat_officer, **kwargs)
+        if status == Status.REFERRED:
+            report.refer(by=world.beat_officer, to="the council")
+        elif status == Status.DUPLICATE:
+            report.mark_duplicate(by=world.beat_officer, of=made[Status.NEW])
+        assert report.status == status
+    undated = factories.report("theft", beat_obj=world.beat_a).report
+    Report.objects.filter(pk=undated.pk).update(first_contact_due=None, resolution_due=None)
+    ids = {r.public_id for r in [*made.values(), undated]}
+    for deadline in (first_contact, resolution):
+        now = deadline + offset
+        fresh = Report.objects.filter(public_id__in=ids)
+        per_report = {r.public_id for r in fresh if r.is_overdue(now)}
+        in_sql = set(
+            Report.objects.overdue(now).filter(public_id__in=ids).values_list("public_id", flat=True)
+        )
+        queued = queue(world.beat_officer, QueueFilters(status="all"), now=now)
+        in_queue = {r.public_id for r in queued if r.is_late} & ids
+        assert per_report == in_sql == in_queue, (deadline, offset)
+        late = offset > dt.timedelta(0)
+        if deadline == first_contact:
+            assert per_report == ({made[Status.NEW].public_id} if late else set())
+        else:  # NEW missed first contact two days ago; the others in work miss resolution now
+            in_work = {made[Status.ACKNOWLEDGED].public_id, made[Status.IN_PROGRESS].public_id}
+            assert per_report == {made[Status.NEW].public_id} | (in_work if late else set())
+    # The sweep sets exactly the flags the rule has earned, once: NEW's first contact, and the
+    # resolution of the three open reports once that deadline has passed.
+    now = resolution + offset
+    assert flag_overdue_reports(now=now) == (4 if offset > dt.timedelta(0) else 1)
+    assert flag_overdue_reports(now=now) == 0

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from rabta.people.models import Gender, Role
+from rabta.people.models import Role
 from rabta.reports.models import Report
 from tests import factories
 from tests.conftest import World
+from tests.personas import extra_personas as build_extra_personas
 
 pytestmark = pytest.mark.django_db
 
@@ -42,28 +43,8 @@ def _reports(world: World, beat: Any) -> dict[str, Report]:
 
 @pytest.fixture
 def extra_personas(world: World) -> dict[str, Any]:
-    """People the conftest world lacks, each a way a rule could leak."""
-    other_district = factories.district(code="SW", name="Swat Test")
-    far_station = factories.station(other_district, code="MNG", name="Mingora", has_womens_desk=True)
-    far_beat = factories.beat(far_station, code="MNG1", lon=72.3, lat=34.7)
-    return {
-        # a woman beat officer of beat_a who is not on the desk: no sensitive reports
-        "woman_beat_officer": factories.officer(
-            station_obj=world.station_a, beats=[world.beat_a], gender=Gender.WOMAN
-        ),
-        # on the desk of another district's station: nothing from this district
-        "far_desk_officer": factories.officer(
-            station_obj=far_station,
-            beats=[far_beat],
-            gender=Gender.WOMAN,
-            role=Role.WOMENS_DESK,
-            on_womens_desk=True,
-        ),
-        "far_oversight": factories.user(Role.OVERSIGHT, scope_district=other_district),
-        "province_oversight": factories.user(Role.OVERSIGHT),
-        "province_analyst": factories.user(Role.ANALYST),
-        "volunteer": factories.user(Role.VOLUNTEER, scope_beat=world.beat_a),
-    }
+    """People the conftest world lacks, each a way a rule could leak (tests/personas.py)."""
+    return build_extra_personas(world)
 
 
 EXTRA_EXPECTED = {

@@ -18,9 +18,10 @@ import pytest
 from django.utils import timezone
 
 from rabta.reports.models import Channel, Report
-from rabta.reports.triage import Nearness, duplicate_candidates
+from rabta.reports.selectors import Nearness, duplicate_candidates
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +49,14 @@ def make(
 
 
 def suggestions_html(client: Any, report: Report) -> str:
-    page = client.get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = client.get(url_for("reports:staff_detail", report.public_id)).content.decode()
     found = re.search(r"<h2 id=\"dup-h\">.*?</form>|<h2 id=\"dup-h\">.*?</p>", page, re.S)
     assert found, "no duplicate section"
     return re.sub(r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>', "", found.group(0))
 
 
 def suggestions_json(client: Any, report: Report) -> list[dict[str, Any]]:
-    response = client.get(f"/api/v1/reports/{report.public_id}/duplicate-suggestions/")
+    response = client.get(url_for("api:report-duplicate-suggestions", report.public_id))
     assert response.status_code == 200
     return list(response.json())
 
@@ -142,12 +143,12 @@ def test_marking_a_pinless_duplicate_on_the_page_and_in_the_api(world: World) ->
     second = make(beat_obj=world.beat_a, channel=Channel.SMS)
     third = make(beat_obj=world.beat_a)
     client = verified_client(world.beat_officer)
-    response = client.post(f"/en/staff/reports/{second.public_id}/duplicate/", {"of": first.public_id})
+    response = client.post(url_for("reports:staff_duplicate", second.public_id), {"of": first.public_id})
     assert response.status_code == 302
     second.refresh_from_db()
     assert (second.status, second.duplicate_of) == ("duplicate", first)
     data = client.post(
-        f"/api/v1/reports/{third.public_id}/duplicate/",
+        url_for("api:report-duplicate", third.public_id),
         {"of": first.public_id},
         content_type="application/json",
     ).json()
@@ -156,7 +157,9 @@ def test_marking_a_pinless_duplicate_on_the_page_and_in_the_api(world: World) ->
     fourth = make(beat_obj=world.beat_a)
     outsider = verified_client(world.other_beat_officer)
     assert (
-        outsider.post(f"/en/staff/reports/{fourth.public_id}/duplicate/", {"of": first.public_id}).status_code
+        outsider.post(
+            url_for("reports:staff_duplicate", fourth.public_id), {"of": first.public_id}
+        ).status_code
         == 404
     )
     fourth.refresh_from_db()

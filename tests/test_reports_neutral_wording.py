@@ -18,11 +18,13 @@ from rabta.reports.models import Report, Status
 from rabta.reports.services import add_note, change_status
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.test_open311_conformance import INSIDE_A, api_key, parse  # noqa: F401  (api_key: a fixture)
 from tests.test_reports_public_form import form_data
 
 pytestmark = pytest.mark.django_db
 
+# Open311 paths are written out, not reversed: partner apps hard-code them (GeoReport v2).
 SUBJECT = "Rabta: news"
 BODY = "There is news about your message. Follow it with your private tracking link or code."
 AGENCY = "Dispute Resolution Council Timergara"
@@ -102,12 +104,16 @@ def test_ordinary_reports_without_the_choice_keep_the_informative_wording(
 def test_web_form_offers_and_stores_the_choice(
     world: World, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    page = client.get("/en/report/").content.decode()
+    page = client.get(url_for("reports:new")).content.decode()
     assert 'name="neutral_wording"' in page
     assert "Neutral wording in messages (for a shared phone or inbox)" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/en/report/", form_data(world, email="family@example.org", neutral_wording="on"))
-        client.post("/en/report/", form_data(world, email="mine@example.org", idempotency_key="m" * 32))
+        client.post(
+            url_for("reports:new"), form_data(world, email="family@example.org", neutral_wording="on")
+        )
+        client.post(
+            url_for("reports:new"), form_data(world, email="mine@example.org", idempotency_key="m" * 32)
+        )
     chosen, plain = Report.objects.order_by("created_at", "pk")
     assert chosen.neutral_wording and not plain.neutral_wording
     # The "received" e-mail of the neutral one already says nothing.
@@ -154,7 +160,7 @@ def test_open311_post_without_it_stays_informative(
 def test_staff_can_switch_it_on_but_never_off(world: World) -> None:
     report = factories.report("street_lighting", beat_obj=world.beat_a, phone="03001234567").report
     api = verified_client(world.beat_officer)
-    url = f"/api/v1/reports/{report.public_id}/neutral-wording/"
+    url = url_for("api:report-neutral-wording", report.public_id)
     assert api.post(url, {"neutral_wording": False}, content_type="application/json").status_code == 400
     report.refresh_from_db()
     assert not report.neutral_wording
@@ -164,17 +170,17 @@ def test_staff_can_switch_it_on_but_never_off(world: World) -> None:
     assert report.neutral_wording
     # The triage page does the same without JavaScript, and then only says it is on.
     other = factories.report("theft", beat_obj=world.beat_a, phone="03007654321").report
-    page = api.get(f"/en/staff/reports/{other.public_id}/").content.decode()
+    page = api.get(url_for("reports:staff_detail", other.public_id)).content.decode()
     assert "Use neutral wording in messages" in page
-    api.post(f"/en/staff/reports/{other.public_id}/neutral/")
+    api.post(url_for("reports:staff_neutral", other.public_id))
     other.refresh_from_db()
     assert other.neutral_wording
-    page = api.get(f"/en/staff/reports/{other.public_id}/").content.decode()
+    page = api.get(url_for("reports:staff_detail", other.public_id)).content.decode()
     assert "Use neutral wording in messages" not in page and "say only that there is news" in page
     # Out of scope: 404, nothing changes.
     third = factories.report("theft", beat_obj=world.beat_a, phone="03007654322").report
     outsider = verified_client(world.other_beat_officer)
-    assert outsider.post(f"/en/staff/reports/{third.public_id}/neutral/").status_code == 404
-    assert outsider.post(f"/api/v1/reports/{third.public_id}/neutral-wording/").status_code == 404
+    assert outsider.post(url_for("reports:staff_neutral", third.public_id)).status_code == 404
+    assert outsider.post(url_for("api:report-neutral-wording", third.public_id)).status_code == 404
     third.refresh_from_db()
     assert not third.neutral_wording

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from rabta.audit.models import AccessLog
 from rabta.reports.models import Report, ReportUpdate
-from rabta.reports.triage import Nearness, QueueFilters, duplicate_candidates, queue
+from rabta.reports.selectors import Nearness, QueueFilters, duplicate_candidates, queue
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
+from tests.queries import TRIAGE_QUEUE
 
 BASE = (34.805, 71.805)  # inside beat_a
 NORTH_250M = (34.805 + 250 / 111_320, 71.805)
@@ -37,10 +39,10 @@ def officer(world: World) -> Any:
 def test_acknowledge_sets_status_timestamp_and_a_public_update(world: World, officer: Any) -> None:
     report = make()
     response = officer.post(
-        f"/en/staff/reports/{report.public_id}/acknowledge/", {"note": "We will visit today", "public": "1"}
+        url_for("reports:staff_acknowledge", report.public_id), {"note": "We will visit today", "public": "1"}
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/en/staff/reports/{report.public_id}/"
+    assert response["Location"] == url_for("reports:staff_detail", report.public_id)
     report.refresh_from_db()
     assert report.status == "acknowledged"
     assert report.acknowledged_at is not None
@@ -58,7 +60,7 @@ def test_acknowledge_sets_status_timestamp_and_a_public_update(world: World, off
 
 def test_status_changes_need_their_reason_and_follow_the_lifecycle(officer: Any) -> None:
     report = make("neighbour_dispute")
-    url = f"/en/staff/reports/{report.public_id}/status/"
+    url = url_for("reports:staff_status", report.public_id)
     # Resolving before anyone acknowledged it is not allowed: not even offered.
     page = officer.post(url, {"to": "resolved"}, follow=True).content.decode()
     assert "Select a valid choice" in page
@@ -90,7 +92,7 @@ def test_status_changes_need_their_reason_and_follow_the_lifecycle(officer: Any)
 
 def test_start_then_resolve(officer: Any) -> None:
     report = make()
-    url = f"/en/staff/reports/{report.public_id}/status/"
+    url = url_for("reports:staff_status", report.public_id)
     officer.post(url, {"to": "in_progress"})
     officer.post(url, {"to": "resolved", "note": "WAPDA replaced the bulb"})
     report.refresh_from_db()
@@ -103,22 +105,23 @@ def test_internal_notes_stay_internal(world: World, officer: Any, client: Any) -
     submission = factories.report("theft", lat=BASE[0], lon=BASE[1])
     report = submission.report
     officer.post(
-        f"/en/staff/reports/{report.public_id}/note/",
+        url_for("reports:staff_note", report.public_id),
         {"note": "Suspect is the cousin of the shopkeeper", "public": "0"},
     )
     officer.post(
-        f"/en/staff/reports/{report.public_id}/note/", {"note": "We spoke to the shopkeepers", "public": "1"}
+        url_for("reports:staff_note", report.public_id),
+        {"note": "We spoke to the shopkeepers", "public": "1"},
     )
     notes = dict(ReportUpdate.objects.filter(report=report).exclude(note="").values_list("note", "public"))
     assert notes == {"Suspect is the cousin of the shopkeeper": False, "We spoke to the shopkeepers": True}
     # The resident's tracking page shows the public note only.
-    tracking = client.get(f"/en/track/{submission.token}/").content.decode()
+    tracking = client.get(url_for("reports:track", submission.token)).content.decode()
     assert "We spoke to the shopkeepers" in tracking
     assert "cousin" not in tracking
     # An empty note is refused.
     before = ReportUpdate.objects.count()
     page = officer.post(
-        f"/en/staff/reports/{report.public_id}/note/", {"note": "  ", "public": "1"}, follow=True
+        url_for("reports:staff_note", report.public_id), {"note": "  ", "public": "1"}, follow=True
     )
     assert "Write the note first" in page.content.decode()
     assert ReportUpdate.objects.count() == before
@@ -130,11 +133,11 @@ def test_assign_only_to_officers_who_can_see_the_report(world: World) -> None:
     sensitive = make("street_harassment", woman_officer_only=True)
     # An ordinary report of beat_a: its beat officer, yes; the officer of beat_b, no.
     head.post(
-        f"/en/staff/reports/{ordinary.public_id}/assign/", {"assignee": world.other_beat_officer.username}
+        url_for("reports:staff_assign", ordinary.public_id), {"assignee": world.other_beat_officer.username}
     )
     ordinary.refresh_from_db()
     assert ordinary.assignee is None
-    head.post(f"/en/staff/reports/{ordinary.public_id}/assign/", {"assignee": world.beat_officer.username})
+    head.post(url_for("reports:staff_assign", ordinary.public_id), {"assignee": world.beat_officer.username})
     ordinary.refresh_from_db()
     assert ordinary.assignee == world.beat_officer
     update = ordinary.updates.latest("created_at")
@@ -144,11 +147,11 @@ def test_assign_only_to_officers_who_can_see_the_report(world: World) -> None:
         False,
     )
     # A woman-only report never goes to a male officer, only to the woman on the desk.
-    page = head.get(f"/en/staff/reports/{sensitive.public_id}/").content.decode()
+    page = head.get(url_for("reports:staff_detail", sensitive.public_id)).content.decode()
     assert f'value="{world.womens_desk_officer.username}"' in page
     assert f'value="{world.beat_officer.username}"' not in page
     response = head.post(
-        f"/en/staff/reports/{sensitive.public_id}/assign/",
+        url_for("reports:staff_assign", sensitive.public_id),
         {"assignee": world.beat_officer.username},
         follow=True,
     )
@@ -156,7 +159,7 @@ def test_assign_only_to_officers_who_can_see_the_report(world: World) -> None:
     sensitive.refresh_from_db()
     assert sensitive.assignee is None
     head.post(
-        f"/en/staff/reports/{sensitive.public_id}/assign/", {"assignee": world.womens_desk_officer.username}
+        url_for("reports:staff_assign", sensitive.public_id), {"assignee": world.womens_desk_officer.username}
     )
     sensitive.refresh_from_db()
     assert sensitive.assignee == world.womens_desk_officer
@@ -164,30 +167,31 @@ def test_assign_only_to_officers_who_can_see_the_report(world: World) -> None:
 
 def test_contact_details_only_on_request_and_every_view_is_logged(world: World, officer: Any) -> None:
     report = make(phone="0300 1234567", email="amina@example.org", safe_call_hours="after 4 pm")
-    page = officer.get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = officer.get(url_for("reports:staff_detail", report.public_id)).content.decode()
     assert "1234567" not in page and "amina@" not in page
     assert "Show contact details" in page
     assert "after 4 pm" in page  # preferences guide the officer; they are not contact details
     assert not AccessLog.objects.exists()
-    response = officer.post(f"/en/staff/reports/{report.public_id}/contact/")
+    response = officer.post(url_for("reports:staff_reveal_contact", report.public_id))
     body = response.content.decode()
     assert response.status_code == 200
     assert "+923001234567" in body and "amina@example.org" in body
     assert "no-store" in response["Cache-Control"]
-    officer.post(f"/en/staff/reports/{report.public_id}/contact/")
+    officer.post(url_for("reports:staff_reveal_contact", report.public_id))
     logs = AccessLog.objects.filter(action=AccessLog.Action.VIEW_CONTACT, object_id=str(report.pk))
     assert logs.count() == 2
     assert {log.actor for log in logs} == {world.beat_officer}
     # GET never reveals.
-    assert officer.get(f"/en/staff/reports/{report.public_id}/contact/").status_code == 405
+    assert officer.get(url_for("reports:staff_reveal_contact", report.public_id)).status_code == 405
+    assert logs.count() == 2
 
 
 def test_precise_location_only_on_request_and_logged(world: World, officer: Any) -> None:
     report = make(at=(34.805123, 71.805456))
-    page = officer.get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = officer.get(url_for("reports:staff_detail", report.public_id)).content.decode()
     assert "34.805123" not in page and "71.805456" not in page
     assert f"{report.public_lat:.4f}" in page
-    body = officer.post(f"/en/staff/reports/{report.public_id}/location/").content.decode()
+    body = officer.post(url_for("reports:staff_reveal_location", report.public_id)).content.decode()
     assert "34.805123" in body and "71.805456" in body
     log = AccessLog.objects.get(action=AccessLog.Action.VIEW_LOCATION)
     assert (log.actor, log.object_id) == (world.beat_officer, str(report.pk))
@@ -206,7 +210,11 @@ def test_duplicate_suggestions_are_same_category_within_300_m_and_14_days(world:
     assert [(r.public_id, band) for r, band in found] == [(near.public_id, Nearness.UP_TO_300)]
     # An officer who cannot see the nearby report is not offered it.
     assert duplicate_candidates(world.other_beat_officer, report) == []
-    page = verified_client(world.beat_officer).get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = (
+        verified_client(world.beat_officer)
+        .get(url_for("reports:staff_detail", report.public_id))
+        .content.decode()
+    )
     assert near.public_id in page and "100-300 m" in page and "250 m away" not in page
     for unwanted in (far, old, other_kind, closed):
         assert unwanted.public_id not in page
@@ -216,7 +224,7 @@ def test_mark_duplicate_only_of_a_suggested_report(world: World, officer: Any) -
     report = make()
     near = make(at=NORTH_250M, days_ago=1)
     far = make(at=EAST_400M)
-    url = f"/en/staff/reports/{report.public_id}/duplicate/"
+    url = url_for("reports:staff_duplicate", report.public_id)
     page = officer.post(url, {"of": far.public_id}, follow=True).content.decode()
     assert "Only a suggested report can be the original" in page
     report.refresh_from_db()
@@ -229,7 +237,7 @@ def test_mark_duplicate_only_of_a_suggested_report(world: World, officer: Any) -
 
 
 def test_queue_puts_overdue_first_and_filters(
-    world: World, officer: Any, django_assert_max_num_queries: Any
+    world: World, officer: Any, django_assert_num_queries: Any
 ) -> None:
     fresh = make()
     late = make("theft", days_ago=2)  # no first contact after 24 hours
@@ -243,15 +251,17 @@ def test_queue_puts_overdue_first_and_filters(
     ids = [r.public_id for r in queue(world.beat_officer, QueueFilters())]
     assert ids[0] == late.public_id
     assert fresh.public_id in ids and done.public_id not in ids
-    with django_assert_max_num_queries(12):
-        body = officer.get("/en/staff/reports/").content.decode()
+    with django_assert_num_queries(TRIAGE_QUEUE):
+        body = officer.get(url_for("reports:staff_queue")).content.decode()
     assert body.index(late.public_id) < body.index(fresh.public_id)
     assert "Overdue" in body
-    only_late = officer.get("/en/staff/reports/?overdue=on").content.decode()
+    only_late = officer.get(url_for("reports:staff_queue", query="overdue=on")).content.decode()
     assert late.public_id in only_late and fresh.public_id not in only_late
-    by_category = officer.get("/en/staff/reports/?category=theft&status=all").content.decode()
+    by_category = officer.get(
+        url_for("reports:staff_queue", query="category=theft&status=all")
+    ).content.decode()
     assert late.public_id in by_category and fresh.public_id not in by_category
-    resolved = officer.get("/en/staff/reports/?status=resolved").content.decode()
+    resolved = officer.get(url_for("reports:staff_queue", query="status=resolved")).content.decode()
     assert done.public_id in resolved and fresh.public_id not in resolved
-    with django_assert_max_num_queries(12):
-        officer.get("/en/staff/reports/?status=all")
+    with django_assert_num_queries(TRIAGE_QUEUE):
+        officer.get(url_for("reports:staff_queue", query="status=all"))

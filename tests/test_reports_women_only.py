@@ -22,10 +22,11 @@ from PIL import Image
 from rabta.audit.models import AccessLog
 from rabta.people.models import Gender, Role
 from rabta.reports.models import Channel, Photo, Report, ReportUpdate
+from rabta.reports.selectors import assignable_officers, duplicate_candidates
 from rabta.reports.services import ContactRefused, LocationRefused, assign, reveal_contact, reveal_location
-from rabta.reports.triage import assignable_officers, duplicate_candidates
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.test_reports_public_form import form_data
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_the_rule_in_one_place(world: World, report: Report) -> None:
 
 
 def test_station_head_queue_shows_that_it_exists_only(world: World, report: Report) -> None:
-    body = verified_client(world.station_head).get("/en/staff/reports/").content.decode()
+    body = verified_client(world.station_head).get(url_for("reports:staff_queue")).content.decode()
     assert report.public_id in body and "Street harassment" in body
     assert_nothing_of(body)
 
@@ -102,7 +103,11 @@ def test_station_head_detail_page_holds_no_content(world: World, report: Report)
     factories.report("street_harassment", lat=34.8051, lon=71.8054)  # a near duplicate candidate
     report.assignee = world.womens_desk_officer
     report.save(update_fields=["assignee"])
-    page = verified_client(world.station_head).get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = (
+        verified_client(world.station_head)
+        .get(url_for("reports:staff_detail", report.public_id))
+        .content.decode()
+    )
     assert "only women officers of the women's desk can read this report" in page
     assert "Street harassment" in page and "Gulabad" in page and "Resolution due" in page
     assert world.womens_desk_officer.get_full_name() in page  # the assignee
@@ -117,14 +122,22 @@ def test_station_head_detail_page_holds_no_content(world: World, report: Report)
 
 def test_woman_officer_of_the_desk_reads_everything(world: World, report: Report) -> None:
     client = verified_client(world.womens_desk_officer)
-    page = client.get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = client.get(url_for("reports:staff_detail", report.public_id)).content.decode()
     for secret in (DESCRIPTION, PLACE, INTERNAL, PUBLIC, HOURS):
         assert secret in page
     photo = report.photos.get()
-    assert client.get(f"/en/reports/photo/{photo.public_id}/").status_code == 200
-    assert "+923001234567" in client.post(f"/en/staff/reports/{report.public_id}/contact/").content.decode()
-    assert "34.805123" in client.post(f"/en/staff/reports/{report.public_id}/location/").content.decode()
-    api = client.get(f"/api/v1/reports/{report.public_id}/").json()
+    shown = client.get(url_for("reports:photo", photo.public_id))
+    assert shown.status_code == 200
+    assert shown["Content-Type"].startswith("image/")
+    assert (
+        "+923001234567"
+        in client.post(url_for("reports:staff_reveal_contact", report.public_id)).content.decode()
+    )
+    assert (
+        "34.805123"
+        in client.post(url_for("reports:staff_reveal_location", report.public_id)).content.decode()
+    )
+    api = client.get(url_for("api:report-detail", report.public_id)).json()
     assert api["description"] == DESCRIPTION and api["content_withheld"] is False
     actions = sorted(
         AccessLog.objects.filter(actor=world.womens_desk_officer).values_list("action", flat=True)
@@ -135,8 +148,8 @@ def test_woman_officer_of_the_desk_reads_everything(world: World, report: Report
 def test_station_head_photo_view_is_404(world: World, report: Report) -> None:
     photo: Photo = report.photos.get()
     client = verified_client(world.station_head)
-    for suffix in ("", "?thumb=1"):
-        response = client.get(f"/en/reports/photo/{photo.public_id}/{suffix}")
+    for query in ("", "thumb=1"):
+        response = client.get(url_for("reports:photo", photo.public_id, query=query))
         assert response.status_code == 404
         assert not response.get("Content-Type", "").startswith("image/")
 
@@ -149,10 +162,10 @@ def test_station_head_reveals_are_refused_and_logged(world: World, report: Repor
         reveal_location(report=report, viewer=head)
     client = verified_client(head)
     for url in (
-        f"/en/staff/reports/{report.public_id}/contact/",
-        f"/en/staff/reports/{report.public_id}/location/",
-        f"/api/v1/reports/{report.public_id}/reveal-contact/",
-        f"/api/v1/reports/{report.public_id}/reveal-location/",
+        url_for("reports:staff_reveal_contact", report.public_id),
+        url_for("reports:staff_reveal_location", report.public_id),
+        url_for("api:report-reveal-contact", report.public_id),
+        url_for("api:report-reveal-location", report.public_id),
     ):
         response = client.post(url)
         assert response.status_code == 403, url
@@ -167,12 +180,12 @@ def test_station_head_reveals_are_refused_and_logged(world: World, report: Repor
 
 def test_station_head_api_withholds_the_content(world: World, report: Report) -> None:
     client = verified_client(world.station_head)
-    listing = client.get("/api/v1/reports/?status=all")
+    listing = client.get(url_for("api:report-list", query="status=all"))
     row = next(r for r in listing.json()["results"] if r["public_id"] == report.public_id)
     assert row["content_withheld"] is True and row["public_location"] is None and row["anonymous"] is None
     assert (row["category"], row["status"], row["beat"]) == ("street_harassment", "new", "GUL")
     assert row["first_contact_due"] and row["resolution_due"]
-    response = client.get(f"/api/v1/reports/{report.public_id}/")
+    response = client.get(url_for("api:report-detail", report.public_id))
     detail = response.json()
     assert detail["content_withheld"] is True
     for name in (
@@ -186,35 +199,39 @@ def test_station_head_api_withholds_the_content(world: World, report: Report) ->
     assert detail["photos"] == [] and detail["allowed_statuses"] == []
     assert all(u["note"] == "" for u in detail["updates"]) and len(detail["updates"]) == 3
     assert_nothing_of(listing.content.decode() + response.content.decode())
-    assert client.get(f"/api/v1/reports/{report.public_id}/duplicate-suggestions/").json() == []
+    assert client.get(url_for("api:report-duplicate-suggestions", report.public_id)).json() == []
 
 
 def test_station_head_cannot_act_on_it_but_can_hand_it_to_a_woman(world: World, report: Report) -> None:
     client = verified_client(world.station_head)
     updates = ReportUpdate.objects.filter(report=report).count()
-    for suffix, data in [
-        ("acknowledge/", {"note": "seen", "public": "1"}),
-        ("status/", {"to": "in_progress"}),
-        ("note/", {"note": "my note", "public": "0"}),
-        ("neutral/", {}),
+    for name, data in [
+        ("reports:staff_acknowledge", {"note": "seen", "public": "1"}),
+        ("reports:staff_status", {"to": "in_progress"}),
+        ("reports:staff_note", {"note": "my note", "public": "0"}),
+        ("reports:staff_neutral", {}),
     ]:
-        page = client.post(f"/en/staff/reports/{report.public_id}/{suffix}", data, follow=True)
-        assert "Only women officers of the women" in page.content.decode(), suffix
+        page = client.post(url_for(name, report.public_id), data, follow=True)
+        assert "Only women officers of the women" in page.content.decode(), name
     api = client.post(
-        f"/api/v1/reports/{report.public_id}/status/", {"to": "in_progress"}, content_type="application/json"
+        url_for("api:report-change-status", report.public_id),
+        {"to": "in_progress"},
+        content_type="application/json",
     )
     assert api.status_code == 400
     report.refresh_from_db()
     assert report.status == "new" and ReportUpdate.objects.filter(report=report).count() == updates
     # The assignee list holds only the woman officer of the desk, not the head himself.
     assert assignable_officers(report) == [world.womens_desk_officer]
-    names = [o["username"] for o in client.get(f"/api/v1/reports/{report.public_id}/assignees/").json()]
+    names = [o["username"] for o in client.get(url_for("api:report-assignees", report.public_id)).json()]
     assert names == ["wdo"]
     with pytest.raises(PermissionDenied):
         assign(report=report, to=world.station_head, by=world.station_head)
-    refused = client.post(f"/en/staff/reports/{report.public_id}/assign/", {"assignee": "sho_a"}, follow=True)
+    refused = client.post(
+        url_for("reports:staff_assign", report.public_id), {"assignee": "sho_a"}, follow=True
+    )
     assert "cannot take this report" in refused.content.decode()
-    client.post(f"/en/staff/reports/{report.public_id}/assign/", {"assignee": "wdo"})
+    client.post(url_for("reports:staff_assign", report.public_id), {"assignee": "wdo"})
     report.refresh_from_db()
     assert report.assignee == world.womens_desk_officer
 
@@ -222,10 +239,10 @@ def test_station_head_cannot_act_on_it_but_can_hand_it_to_a_woman(world: World, 
 @pytest.mark.parametrize("persona", NOT_IN_SCOPE)
 def test_others_still_do_not_see_it_at_all(world: World, report: Report, persona: str) -> None:
     client = verified_client(getattr(world, persona))
-    assert client.get(f"/en/staff/reports/{report.public_id}/").status_code == 404
-    assert client.get(f"/api/v1/reports/{report.public_id}/").status_code == 404
-    assert client.post(f"/en/staff/reports/{report.public_id}/contact/").status_code == 404
-    assert client.get(f"/en/reports/photo/{report.photos.get().public_id}/").status_code == 404
+    assert client.get(url_for("reports:staff_detail", report.public_id)).status_code == 404
+    assert client.get(url_for("api:report-detail", report.public_id)).status_code == 404
+    assert client.post(url_for("reports:staff_reveal_contact", report.public_id)).status_code == 404
+    assert client.get(url_for("reports:photo", report.photos.get().public_id)).status_code == 404
     assert not AccessLog.objects.exists()
 
 
@@ -238,7 +255,7 @@ def test_a_woman_station_head_on_the_desk_reads_it(world: World, report: Report)
         username="sho_woman",
     )
     assert report.content_visible_to(head)
-    page = verified_client(head).get(f"/en/staff/reports/{report.public_id}/").content.decode()
+    page = verified_client(head).get(url_for("reports:staff_detail", report.public_id)).content.decode()
     assert DESCRIPTION in page
     assert head in assignable_officers(report)
 
@@ -254,6 +271,7 @@ def test_reports_are_not_in_the_django_admin(world: World, report: Report) -> No
         assert not admin.site.is_registered(model)
     for persona in ("admin_user", "station_head"):
         client = verified_client(getattr(world, persona))
+        # Written out: these admin pages must not exist, so there is no name to reverse.
         for url in ("/admin/reports/report/", f"/admin/reports/report/{report.pk}/change/"):
             response = client.get(url)
             assert response.status_code in (302, 403, 404), url
@@ -273,9 +291,9 @@ def test_the_resident_is_told_who_will_read_it(
 ) -> None:
     from rabta.reports.models import Category
 
-    form = client.get("/en/report/").content.decode()
+    form = client.get(url_for("reports:new")).content.decode()
     assert "only women officers of the women&#x27;s desk will read it" in form
     code = extra.pop("category_code", "street_harassment")
     data = form_data(world, category=Category.objects.get(code=code).pk, **extra)
-    done = client.post("/en/report/", data).content.decode()
+    done = client.post(url_for("reports:new"), data).content.decode()
     assert line.replace("'", "&#x27;") in done

@@ -7,14 +7,48 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rabta.people.models import Role
 from rabta.reports.models import Category
+from rabta.reports.open311.models import ApiClient
 
 
+def _is_admin(request: HttpRequest) -> bool:
+    user = request.user
+    return (
+        not isinstance(user, AnonymousUser)
+        and user.is_active
+        and (user.is_superuser or user.role == Role.ADMIN)
+    )
+
+
+class AdministratorsOnly:
+    """Only administrators see these rows in the admin."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_admin(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_admin(request)
+
+
+# ModelAdmin takes no type argument at runtime (django_stubs_ext is not patched in): hence the ignores.
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AdministratorsOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+    # Sensitivity decides who sees a report: only administrators may change categories.
     list_display = [
         "name",
         "code",
@@ -50,37 +84,12 @@ class CategoryAdmin(admin.ModelAdmin):
         ("Deadlines", {"fields": ["first_contact_hours", "resolution_hours"]}),
     ]
 
-    # Sensitivity decides who sees a report; only administrators may change categories.
-    def _is_admin(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return bool(user.is_active and (user.is_superuser or user.role == "admin"))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._is_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_admin(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._is_admin(request)
-
 
 # ---- Open311 client applications (API keys) -----------------------------------------------
 
-from django.contrib import messages  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
-
-from rabta.reports.open311.models import ApiClient  # noqa: E402
-
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(AdministratorsOnly, admin.ModelAdmin):  # type: ignore[type-arg]
     """Keys are stored hashed: a new key is shown once, in the message after saving, and never again."""
 
     list_display = ["name", "key_hint", "active", "hourly_limit", "created", "last_used"]
@@ -90,24 +99,8 @@ class ApiClientAdmin(admin.ModelAdmin):
     fields = ["name", "active", "hourly_limit", "notes", "key_hint", "created", "last_used"]
     actions = ["issue_new_key"]
 
-    def _is_admin(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return bool(user.is_active and (user.is_superuser or user.role == "admin"))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._is_admin(request)
-
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: submissions keep pointing at their client
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._is_admin(request)
 
     def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
         key = None if change else obj.set_new_key()

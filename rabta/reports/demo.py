@@ -185,7 +185,7 @@ class _Seeder:
         self.count += 1
         return report
 
-    def move(self, report: Report, method: str, by: Any, hours_after: float, **kw: Any) -> None:
+    def move(self, report: Report, method: str, by: User | None, hours_after: float, **kw: Any) -> None:
         """Run a lifecycle method, then date it `hours_after` the report arrived (never in the future)."""
         moment = min(
             report.created_at + dt.timedelta(hours=hours_after), self.ctx.now - dt.timedelta(hours=1)
@@ -330,7 +330,7 @@ def seed(ctx: DemoContext) -> None:
     client = ApiClient.objects.filter(name=DEMO_CLIENT_NAME).first() or ApiClient(name=DEMO_CLIENT_NAME)
     client.set_new_key(DEMO_OPEN311_KEY)
     client.notes = "Demo only: the key is printed in var/demo.txt."
-    client.save()
+    client.save(update_fields=["key_hash", "key_hint", "notes"] if client.pk else None)
     ctx.say(f"reports: {s.count} demo reports over six months; Open311 demo client")
     describe(ctx)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -15,7 +16,7 @@ from rabta.places.lookup import beat_index
 from rabta.places.models import Beat
 from rabta.reports.contact import normalise_email, normalise_phone
 from rabta.reports.models import Category, Period
-from rabta.reports.photos import PhotoError, process_upload
+from rabta.reports.photos import PhotoError, ProcessedPhoto, process_upload
 from rabta.reports.services import MAX_PHOTOS
 from rabta.reports.tracking import normalise_code
 
@@ -26,12 +27,14 @@ def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
+# ModelChoiceField takes no type argument at runtime (django_stubs_ext is not patched in), so the
+# stubs see a field of any model and each label_from_instance narrows it: hence the ignores.
+class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Category) -> str:  # type: ignore[override]
         return obj.local_name
 
 
-class BeatChoiceField(forms.ModelChoiceField):
+class BeatChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Beat) -> str:  # type: ignore[override]
         return f"{obj.local_name} ({obj.station.local_name})"
 
@@ -111,7 +114,7 @@ class ReportForm(forms.Form):
         self.fields["email"].widget.input_type = "email"  # type: ignore[attr-defined]
         self.fields["email"].widget.attrs.update({"autocomplete": "off", "dir": "ltr"})
 
-    def _clean_photo(self, name: str) -> Any:
+    def _clean_photo(self, name: str) -> ProcessedPhoto | None:
         upload = self.cleaned_data.get(name)
         if not upload:
             return None
@@ -120,13 +123,13 @@ class ReportForm(forms.Form):
         except PhotoError as exc:
             raise ValidationError(str(exc), code="photo") from None
 
-    def clean_photo1(self) -> Any:
+    def clean_photo1(self) -> ProcessedPhoto | None:
         return self._clean_photo("photo1")
 
-    def clean_photo2(self) -> Any:
+    def clean_photo2(self) -> ProcessedPhoto | None:
         return self._clean_photo("photo2")
 
-    def clean_photo3(self) -> Any:
+    def clean_photo3(self) -> ProcessedPhoto | None:
         return self._clean_photo("photo3")
 
     def clean_phone(self) -> str:
@@ -143,8 +146,8 @@ class ReportForm(forms.Form):
             message = _("Enter an email address such as name@example.com.")
             raise ValidationError(message, code="email") from None
 
-    def clean_occurred_on(self) -> Any:
-        day = self.cleaned_data.get("occurred_on")
+    def clean_occurred_on(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("occurred_on")
         if day and day > timezone.localdate():
             raise ValidationError(_("The date cannot be in the future."))
         return day
@@ -163,7 +166,7 @@ class ReportForm(forms.Form):
         return data
 
     @property
-    def photos(self) -> list[Any]:
+    def photos(self) -> list[ProcessedPhoto]:
         return [self.cleaned_data[name] for name in PHOTO_FIELDS if self.cleaned_data.get(name)]
 
     @property

@@ -1,7 +1,8 @@
 """Residents' reports: categories, reports with their lifecycle, updates and photos.
 
 Routing and access live in querysets.py (`Report.objects.visible_to(user)`), the lifecycle table in
-lifecycle.py, tracking credentials in tracking.py, contact encryption in contact.py. Writes that touch
+lifecycle.py, the overdue rule in deadlines.py, tracking credentials in tracking.py, contact
+encryption in contact.py. Reads shared by several views are in selectors.py; writes that touch
 several things or send anything are in services.py.
 """
 
@@ -12,15 +13,18 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from rabta.people.models import User
 from rabta.places.models import Beat, LocalizedNameMixin, code_validator
+from rabta.reports import deadlines
 from rabta.reports.lifecycle import OPEN_STATUSES, TIMESTAMP_FIELDS, IllegalTransition, Status, allowed
 from rabta.reports.querysets import ReportQuerySet, Sensitivity, reads_women_only_content
-from rabta.reports.tracking import format_code
 
 __all__ = ["Category", "Channel", "Period", "Photo", "Report", "ReportUpdate", "Sensitivity", "Status"]
 
@@ -72,8 +76,6 @@ class Category(LocalizedNameMixin):
 
     @property
     def local_hint(self) -> str:
-        from django.utils.translation import get_language
-
         language = (get_language() or "en")[:2]
         return {"ur": self.hint_ur, "ps": self.hint_ps}.get(language) or self.hint
 
@@ -200,10 +202,6 @@ class Report(models.Model):
     # ---- derived -------------------------------------------------------------------------
 
     @property
-    def station_id(self) -> int | None:
-        return self.beat.station_id if self.beat is not None else None
-
-    @property
     def has_contact(self) -> bool:
         return bool(self.contact_phone_encrypted or self.contact_email_encrypted)
 
@@ -228,7 +226,7 @@ class Report(models.Model):
         """What it says is for women officers of the desk only (querysets.WOMEN_ONLY_CONTENT)."""
         return self.woman_officer_only and self.category.sensitivity != Sensitivity.CONDUCT
 
-    def content_visible_to(self, user: Any, *, in_scope: bool = False) -> bool:
+    def content_visible_to(self, user: User | AnonymousUser, *, in_scope: bool = False) -> bool:
         """May `user` read what this report says (see ReportQuerySet.content_visible_to)?
 
         `in_scope=True` when the report came from `visible_to(user)` already: saves the query.
@@ -238,30 +236,24 @@ class Report(models.Model):
         return in_scope or Report.objects.visible_to(user).filter(pk=self.pk).exists()
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
-        now = now or timezone.now()
-        if self.status == Status.NEW and self.first_contact_due and self.first_contact_due < now:
-            return True
-        return bool(self.is_open and self.resolution_due and self.resolution_due < now)
+        """Past a deadline right now (the rule in deadlines.py; `Report.objects.overdue` filters on it)."""
+        return deadlines.is_overdue(self, now or timezone.now())
 
     def set_deadlines(self) -> None:
         start = self.created_at or timezone.now()
         self.first_contact_due = start + dt.timedelta(hours=self.category.first_contact_hours)
         self.resolution_due = start + dt.timedelta(hours=self.category.resolution_hours)
 
-    @staticmethod
-    def display_code(code: str) -> str:
-        return format_code(code)
-
     # ---- lifecycle -----------------------------------------------------------------------
     # Each method checks the transition table, timestamps, saves only what changed and writes
-    # one ReportUpdate (public when a note is given for the resident). Notifications are sent
-    # by services.change_status, not here.
+    # one ReportUpdate (public when a note is given for the resident; `by` None is the system).
+    # Notifications are sent by services.change_status, not here.
 
     def _move(
         self,
         wanted: str,
         *,
-        by: Any,
+        by: User | None,
         note: str = "",
         public: bool = True,
         fields: dict[str, Any] | None = None,
@@ -293,22 +285,24 @@ class Report(models.Model):
                 created_at=now,
             )
 
-    def acknowledge(self, *, by: Any, note: str = "", public: bool = True) -> ReportUpdate:
+    def acknowledge(self, *, by: User | None, note: str = "", public: bool = True) -> ReportUpdate:
         return self._move(Status.ACKNOWLEDGED, by=by, note=note, public=public)
 
-    def start(self, *, by: Any, note: str = "", public: bool = True) -> ReportUpdate:
+    def start(self, *, by: User | None, note: str = "", public: bool = True) -> ReportUpdate:
         return self._move(Status.IN_PROGRESS, by=by, note=note, public=public)
 
-    def resolve(self, *, by: Any, note: str = "", public: bool = True) -> ReportUpdate:
+    def resolve(self, *, by: User | None, note: str = "", public: bool = True) -> ReportUpdate:
         return self._move(Status.RESOLVED, by=by, note=note, public=public)
 
-    def refer(self, *, by: Any, to: str, note: str = "", public: bool = True) -> ReportUpdate:
+    def refer(self, *, by: User | None, to: str, note: str = "", public: bool = True) -> ReportUpdate:
         to = (to or "").strip()
         if not to:
             raise IllegalTransition(self.status, Status.REFERRED, "say which agency or council it goes to")
         return self._move(Status.REFERRED, by=by, note=note, public=public, fields={"referred_to": to[:200]})
 
-    def mark_duplicate(self, *, by: Any, of: Report, note: str = "", public: bool = True) -> ReportUpdate:
+    def mark_duplicate(
+        self, *, by: User | None, of: Report, note: str = "", public: bool = True
+    ) -> ReportUpdate:
         # Point at the original, never at another duplicate, so chains stay one step long.
         seen = {self.pk}
         target = of
@@ -319,14 +313,14 @@ class Report(models.Model):
             raise IllegalTransition(self.status, Status.DUPLICATE, "a report cannot duplicate itself")
         return self._move(Status.DUPLICATE, by=by, note=note, public=public, fields={"duplicate_of": target})
 
-    def close(self, *, by: Any, reason: str, note: str = "", public: bool = True) -> ReportUpdate:
+    def close(self, *, by: User | None, reason: str, note: str = "", public: bool = True) -> ReportUpdate:
         reason = (reason or "").strip()
         if not reason:
             raise IllegalTransition(self.status, Status.CLOSED, "give a reason for closing")
         fields = {"closed_reason": reason[:300]}
         return self._move(Status.CLOSED, by=by, note=note, public=public, fields=fields)
 
-    def reopen(self, *, by: Any, note: str = "", public: bool = True) -> ReportUpdate:
+    def reopen(self, *, by: User | None, note: str = "", public: bool = True) -> ReportUpdate:
         """Back to work: a resolved or referred report goes in progress; a duplicate is unlinked."""
         if self.status == Status.DUPLICATE:
             unlink = {"duplicate_of": None}
@@ -335,14 +329,14 @@ class Report(models.Model):
             return self._move(Status.IN_PROGRESS, by=by, note=note, public=public)
         raise IllegalTransition(self.status, "reopened", "only resolved, referred, duplicate reopen")
 
-    def assign(self, *, to: Any, by: Any) -> ReportUpdate:
+    def assign(self, *, to: User | None, by: User | None) -> ReportUpdate:
         """Set the assignee; an internal update records who did it. Scope is checked by services.assign."""
         with transaction.atomic():
             self.assignee = to
             self.save(update_fields=["assignee", "updated_at"])
             return ReportUpdate.objects.create(report=self, author=by, public=False, note="", assigned_to=to)
 
-    def add_note(self, *, by: Any, note: str, public: bool) -> ReportUpdate:
+    def add_note(self, *, by: User | None, note: str, public: bool) -> ReportUpdate:
         return ReportUpdate.objects.create(report=self, author=by, note=note.strip(), public=public)
 
 

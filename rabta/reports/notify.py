@@ -1,6 +1,6 @@
 """Telling the reporter what happened, through the channels they left, in their language.
 
-Channels register by name. Email is built in; the SMS issue registers "sms" with
+Channels register by name. Email is built in; rabta.messaging.notifications registers "sms" with
 `register_channel("sms", send_sms, address="phone", text_message=True)`. Rules, whatever the channel:
   * an anonymous report (no contact) is never notified;
   * "do not contact me by SMS" blocks every text-message channel;
@@ -22,7 +22,8 @@ from django.core.mail import send_mail
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from rabta.reports.contact import Contact
+from rabta.reports.contact import Contact, decrypt_contact
+from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report
 
 logger = logging.getLogger(__name__)
@@ -49,14 +50,6 @@ def register_channel(
     name: str, send: Sender | Callable[..., bool], *, address: Literal["phone", "email"], text_message: bool
 ) -> None:
     _channels[name] = Channel(name=name, address=address, text_message=text_message, send=send)  # type: ignore[arg-type]
-
-
-def unregister_channel(name: str) -> None:
-    _channels.pop(name, None)
-
-
-def registered_channels() -> list[str]:
-    return sorted(_channels)
 
 
 def _send_email(*, report: Report, contact: Contact, subject: str, body: str) -> bool:
@@ -87,7 +80,7 @@ def compose(*, report: Report, event: Event) -> tuple[str, str]:
                 _("Your report of %(day)s is now: %(status)s.")
                 % {"day": day, "status": report.get_status_display()}
             ]
-            if report.status == "referred" and report.referred_to:
+            if report.status == Status.REFERRED and report.referred_to:
                 lines.append(_("It was passed to: %(to)s.") % {"to": report.referred_to})
         else:
             lines = [_("There is a new note on your report of %(day)s.") % {"day": day}]
@@ -102,8 +95,6 @@ def notify_reporter(*, report: Report, event: Event) -> list[str]:
     """Send `event` to the reporter through every channel they allow. Returns channel names used."""
     if not report.has_contact:
         return []
-    from rabta.reports.services import decrypt_contact
-
     contact = decrypt_contact(report)
     subject, body = compose(report=report, event=event)
     used: list[str] = []

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Self, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rabta.reports.lifecycle import Status
+from rabta.core.scoping import is_staff_member
+from rabta.people.models import Gender, OfficerProfile, Role, User
+from rabta.reports.deadlines import overdue_q
 
 
 class Sensitivity(models.TextChoices):
@@ -27,15 +30,13 @@ WOMEN_ONLY_CONTENT = Q(woman_officer_only=True) & ~Q(category__sensitivity=Sensi
 _DESK_CACHE = "_rabta_reads_women_only"
 
 
-def reads_women_only_content(user: Any) -> bool:
+def reads_women_only_content(user: User | AnonymousUser) -> bool:
     """Whether `user` is a woman officer serving on a women's desk: the only readers of what a
     women-only report says (among the reports visible_to lets her see). Cached on the user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     cached = getattr(user, _DESK_CACHE, None)
     if cached is None:
-        from rabta.people.models import Gender, OfficerProfile
-
         cached = OfficerProfile.objects.filter(
             user_id=user.pk, on_womens_desk=True, gender=Gender.WOMAN, station__has_womens_desk=True
         ).exists()
@@ -43,8 +44,14 @@ def reads_women_only_content(user: Any) -> bool:
     return bool(cached)
 
 
-class ReportQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> ReportQuerySet:
+_R = TypeVar("_R", bound=models.Model)
+
+
+class ReportQuerySet(models.QuerySet[_R]):
+    """Reports, read through `visible_to` or `content_visible_to` (the model is bound in models.py,
+    which imports this module)."""
+
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """Reports `user` may see. Anything else must answer 404.
 
         kind of report ->  ordinary          | women's desk category      | conduct complaint
@@ -65,9 +72,8 @@ class ReportQuerySet(models.QuerySet[Any]):
         Also: nobody ever sees a report that names them as the subject officer, and a report
         with no beat is seen only by the unscoped roles in its column (admin / oversight).
         """
-        from rabta.people.models import Gender, OfficerProfile, Role
-
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        # Every role in the table is a staff role: anyone else sees nothing.
+        if isinstance(user, AnonymousUser) or not is_staff_member(user):
             return self.none()
         conduct = Q(category__sensitivity=Sensitivity.CONDUCT)
         sensitive = ~conduct & (Q(category__sensitivity=Sensitivity.WOMENS_DESK) | Q(woman_officer_only=True))
@@ -110,7 +116,7 @@ class ReportQuerySet(models.QuerySet[Any]):
             return qs.filter(allowed)
         return qs.none()
 
-    def content_visible_to(self, user: Any) -> ReportQuerySet:
+    def content_visible_to(self, user: User | AnonymousUser) -> Self:
         """Reports whose content `user` may read: narrative, place, photos, precise location, note
         texts, contact. That is every report visible_to(user), except a women-only report
         (WOMEN_ONLY_CONTENT) for anyone who is not a woman officer of the desk: a male supervisor who
@@ -119,16 +125,7 @@ class ReportQuerySet(models.QuerySet[Any]):
         qs = self.visible_to(user)
         return qs if reads_women_only_content(user) else qs.exclude(WOMEN_ONLY_CONTENT)
 
-    def open(self) -> ReportQuerySet:
-        return self.filter(status__in=[Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS])
-
-    def overdue(self, now: dt.datetime | None = None) -> ReportQuerySet:
-        """Open reports past a deadline right now: no first contact in time, or not resolved in time."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Status.NEW, first_contact_due__lt=now)
-            | Q(status__in=[Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS], resolution_due__lt=now)
-        )
-
-    def with_contact_index(self, index: str) -> ReportQuerySet:
-        return self.filter(Q(contact_phone_index=index) | Q(contact_email_index=index))
+    def overdue(self, now: dt.datetime | None = None) -> Self:
+        """Open reports past a deadline right now: no first contact in time, or not resolved in time
+        (the rule in deadlines.py)."""
+        return self.filter(overdue_q(now or timezone.now()))

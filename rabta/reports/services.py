@@ -1,28 +1,33 @@
-"""Writes that touch several models or send something: intake, status changes, contact reveals."""
+"""Writes that touch several models or send something: intake, status changes, contact reveals.
+
+Keyword-only functions. A report the viewer may not see raises `rabta.core.errors.NotVisible`
+(views answer 404); reads shared by views are in selectors.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Any, Literal
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rabta.audit.models import AccessLog, record_access
+from rabta.core.errors import NotVisible
 from rabta.lib.geo import snap_to_grid
+from rabta.people.models import User
 from rabta.places.lookup import beat_index
 from rabta.places.models import Beat
 from rabta.reports import contact as contact_crypto
 from rabta.reports import tracking
 from rabta.reports.lifecycle import IllegalTransition, Status
 from rabta.reports.models import Category, Channel, Photo, Report, ReportUpdate
+from rabta.reports.notify import Event, notify_reporter
 from rabta.reports.photos import ProcessedPhoto, process_upload
 
 MAX_PHOTOS = 3
@@ -79,9 +84,8 @@ def submit_report(
     neutral_wording: bool = False,
     photos: Sequence[IO[bytes] | ProcessedPhoto] = (),
     idempotency_key: str | None = None,
-    subject_officer: Any = None,
+    subject_officer: User | None = None,
     beat_id: int | None = None,
-    on_created: Callable[[Report], object] | None = None,
 ) -> Submission:
     """Create a report with its credentials, photos and first update (deadlines: reports.tasks).
 
@@ -92,9 +96,8 @@ def submit_report(
     anonymous to staff. With an idempotency key, a second call returns the first call's report and
     credentials.
     `beat_id` may stand in for `beat` when the caller already looked the point up (no Beat row is
-    read). `on_created(report)` runs inside the report's own transaction, so a caller's extra rows
-    commit with the report or not at all, without wrapping this call in a transaction of its own:
-    called outside any transaction, an intake is one BEGIN ... COMMIT and no savepoint.
+    read). A caller that writes rows of its own with the report calls this inside its own
+    `transaction.atomic()`, so that both commit or neither does.
     """
     if idempotency_key:
         existing = _replay(idempotency_key)
@@ -165,8 +168,6 @@ def submit_report(
                     to_status=Status.NEW,
                     created_at=report.created_at,
                 )
-                if on_created is not None:
-                    on_created(report)
         except IntegrityError:
             report.pk = None
             report._state.adding = True
@@ -194,8 +195,6 @@ def _save_photo(report: Report, item: ProcessedPhoto) -> Photo:
 
 
 def _after_submit(report: Report) -> None:
-    from rabta.reports.notify import notify_reporter
-
     notify_reporter(report=report, event="received")
 
 
@@ -205,7 +204,7 @@ def _after_submit(report: Report) -> None:
 def change_status(
     *,
     report: Report,
-    by: Any,
+    by: User,
     to: str,
     note: str = "",
     public: bool = True,
@@ -239,7 +238,7 @@ def change_status(
     return update
 
 
-def add_note(*, report: Report, by: Any, note: str, public: bool) -> ReportUpdate:
+def add_note(*, report: Report, by: User, note: str, public: bool) -> ReportUpdate:
     if not note.strip():
         raise ValidationError("a note needs text")
     with transaction.atomic():
@@ -249,7 +248,7 @@ def add_note(*, report: Report, by: Any, note: str, public: bool) -> ReportUpdat
     return update
 
 
-def assign(*, report: Report, to: Any, by: Any) -> ReportUpdate:
+def assign(*, report: Report, to: User | None, by: User) -> ReportUpdate:
     """Assign to someone who may read the report: a sensitive report never goes to a male officer,
     and a women-only one only to a woman officer of the desk (not to a station head who is a man)."""
     if to is not None and not report.content_visible_to(to):
@@ -267,9 +266,7 @@ def use_neutral_wording(*, report: Report) -> bool:
     return True
 
 
-def _notify(report: Report, event: Literal["received", "status", "note"]) -> None:
-    from rabta.reports.notify import notify_reporter
-
+def _notify(report: Report, event: Event) -> None:
     notify_reporter(report=report, event=event)
 
 
@@ -302,12 +299,12 @@ WOMEN_ONLY = "women's desk only"
 NO_CONSENT = "reporter did not agree to be contacted"
 
 
-def _check_visible(report: Report, viewer: Any) -> None:
+def _check_visible(report: Report, viewer: User) -> None:
     if not Report.objects.visible_to(viewer).filter(pk=report.pk).exists():
-        raise Http404("no such report")
+        raise NotVisible("no such report")
 
 
-def _refuse(error: type[Refused], *, report: Report, viewer: Any, what: str, reason: str) -> Refused:
+def _refuse(error: type[Refused], *, report: Report, viewer: User, what: str, reason: str) -> Refused:
     record_access(actor=viewer, action=AccessLog.Action.REFUSED, obj=report, detail=f"{what}: {reason}")
     if reason == WOMEN_ONLY:
         message = _("Only women officers of the women's desk can see this. Your request was recorded.")
@@ -318,32 +315,10 @@ def _refuse(error: type[Refused], *, report: Report, viewer: Any, what: str, rea
     return refused
 
 
-def decrypt_contact(report: Report) -> contact_crypto.Contact:
-    """Decrypt without checks or logging: for notify.py only. Staff code uses reveal_contact."""
-    cipher = tracking.cipher()
-    phone = (
-        cipher.decrypt(report.contact_phone_encrypted, context=contact_crypto.PHONE_CONTEXT)
-        if report.contact_phone_encrypted
-        else ""
-    )
-    email = (
-        cipher.decrypt(report.contact_email_encrypted, context=contact_crypto.EMAIL_CONTEXT)
-        if report.contact_email_encrypted
-        else ""
-    )
-    return contact_crypto.Contact(
-        phone=phone,
-        email=email,
-        no_sms=report.no_sms,
-        safe_call_hours=report.safe_call_hours,
-        woman_officer_only=report.woman_officer_only,
-    )
-
-
-def reveal_contact(*, report: Report, viewer: Any) -> contact_crypto.Contact:
+def reveal_contact(*, report: Report, viewer: User) -> contact_crypto.Contact:
     """The reporter's contact for a staff member allowed to read the report; every call is logged.
 
-    Http404 out of scope (nothing logged: the report does not exist for the viewer). ContactRefused,
+    NotVisible out of scope (nothing logged: the report does not exist for the viewer). ContactRefused,
     after an AccessLog REFUSED row, when the report is women-only and the viewer is not a woman
     officer of the desk, or when the reporter did not agree to be contacted (an anonymous report,
     or an SMS report whose sender did not say yes): the kept number only carries updates.
@@ -354,10 +329,10 @@ def reveal_contact(*, report: Report, viewer: Any) -> contact_crypto.Contact:
     if not report.contact_consent:
         raise _refuse(ContactRefused, report=report, viewer=viewer, what="contact", reason=NO_CONSENT)
     record_access(actor=viewer, action=AccessLog.Action.VIEW_CONTACT, obj=report, detail="reporter contact")
-    return decrypt_contact(report)
+    return contact_crypto.decrypt_contact(report)
 
 
-def reveal_location(*, report: Report, viewer: Any) -> tuple[float, float] | None:
+def reveal_location(*, report: Report, viewer: User) -> tuple[float, float] | None:
     """The precise point, logged; LocationRefused (logged) on a women-only report for anyone but a
     woman officer of the desk."""
     _check_visible(report, viewer)
@@ -367,47 +342,3 @@ def reveal_location(*, report: Report, viewer: Any) -> tuple[float, float] | Non
         return None
     record_access(actor=viewer, action=AccessLog.Action.VIEW_LOCATION, obj=report, detail="precise location")
     return report.lat, report.lon
-
-
-# ---- resident tracking --------------------------------------------------------------------
-
-
-def find_by_token(token: str) -> Report | None:
-    if not token or len(token) > 100:
-        return None
-    return (
-        Report.objects.select_related("category")
-        .filter(tracking_token_hash=tracking.hash_token(token))
-        .first()
-    )
-
-
-def find_by_code(text: str) -> Report | None:
-    code = tracking.normalise_code(text)
-    if code is None:
-        return None
-    return (
-        Report.objects.select_related("category").filter(tracking_code_hash=tracking.hash_code(code)).first()
-    )
-
-
-def tracking_path(token: str, language: str) -> str:
-    with translation.override(language):
-        return reverse("reports:track", kwargs={"token": token})
-
-
-def tracking_url(request: HttpRequest | None, token: str, language: str) -> str:
-    path = tracking_path(token, language)
-    if request is not None:
-        return request.build_absolute_uri(path)
-    from django.conf import settings
-
-    base = getattr(settings, "RABTA_PUBLIC_URL", "").rstrip("/")
-    return f"{base}{path}" if base else path
-
-
-def public_updates(report: Report) -> Iterable[ReportUpdate]:
-    """What the resident may read: status changes and public notes, never authors or internal notes."""
-    return report.updates.filter(public=True).only(
-        "note", "from_status", "to_status", "created_at", "report_id"
-    )

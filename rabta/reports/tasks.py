@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,7 +16,15 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from rabta.reports.lifecycle import OPEN_STATUSES, Status
+from rabta.core.periodic import every
+from rabta.core.tasks import schedule_next
+from rabta.people.models import Role, User
+from rabta.reports.deadlines import (
+    first_contact_missed,
+    first_contact_missed_q,
+    resolution_missed,
+    resolution_missed_q,
+)
 from rabta.reports.models import Report, ReportUpdate
 
 logger = logging.getLogger(__name__)
@@ -25,9 +32,6 @@ logger = logging.getLogger(__name__)
 
 @task()
 def sweep_overdue() -> int:
-    from rabta.core.periodic import every
-    from rabta.core.tasks import schedule_next
-
     try:
         return flag_overdue_reports()
     finally:
@@ -37,14 +41,10 @@ def sweep_overdue() -> int:
 def flag_overdue_reports(now: dt.datetime | None = None) -> int:
     """Flag every newly overdue report and tell its supervisors. Returns how many flags were set."""
     now = now or timezone.now()
-    candidates = (
-        Report.objects.overdue(now)
-        .filter(  # not yet flagged for the deadline that is missed
-            Q(status=Status.NEW, first_contact_due__lt=now, first_contact_overdue_at__isnull=True)
-            | Q(resolution_due__lt=now, resolution_overdue_at__isnull=True)
-        )
-        .select_related("category", "beat__station")
+    not_yet_flagged = (first_contact_missed_q(now) & Q(first_contact_overdue_at__isnull=True)) | (
+        resolution_missed_q(now) & Q(resolution_overdue_at__isnull=True)
     )
+    candidates = Report.objects.filter(not_yet_flagged).select_related("category", "beat__station")
     return sum(len(flag_report(report, now=now)) for report in candidates)
 
 
@@ -53,13 +53,11 @@ def flag_report(report: Report, *, now: dt.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     kinds: list[str] = []
     fields: list[str] = []
-    first_missed = report.status == Status.NEW and report.first_contact_due and report.first_contact_due < now
-    if first_missed and report.first_contact_overdue_at is None:
+    if first_contact_missed(report, now) and report.first_contact_overdue_at is None:
         report.first_contact_overdue_at = now
         kinds.append("first_contact")
         fields.append("first_contact_overdue_at")
-    late = report.status in OPEN_STATUSES and report.resolution_due and report.resolution_due < now
-    if late and report.resolution_overdue_at is None:
+    if resolution_missed(report, now) and report.resolution_overdue_at is None:
         report.resolution_overdue_at = now
         kinds.append("resolution")
         fields.append("resolution_overdue_at")
@@ -79,11 +77,9 @@ def flag_report(report: Report, *, now: dt.datetime | None = None) -> list[str]:
     return kinds
 
 
-def supervisors_of(report: Report) -> list[Any]:
+def supervisors_of(report: Report) -> list[User]:
     """Who is told about a missed deadline: station heads of the report's station and, for conduct
     complaints, the oversight members; always only people who can see the report."""
-    from rabta.people.models import Role, User
-
     unscoped = Q(scope_station__isnull=True, scope_district__isnull=True, scope_beat__isnull=True)
     candidates = User.objects.filter(is_active=True, role__in=[Role.STATION_HEAD, Role.OVERSIGHT])
     if report.beat is not None:

@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rabta.people.models import User
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Category
-from rabta.reports.triage import QueueFilters
+from rabta.reports.selectors import QueueFilters
 
 STATUS_FILTERS = [("open", _("Open")), ("all", _("All")), *Status.choices]
 ASSIGNED_FILTERS = [("", _("Anyone")), ("me", _("Assigned to me")), ("none", _("Nobody yet"))]
@@ -74,7 +75,9 @@ class StatusForm(forms.Form):
 class AssignForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
 
-    def __init__(self, *args: Any, officers: Iterable[Any] = (), initial_user: Any = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, officers: Iterable[User] = (), initial_user: User | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         choices = [("", _("Nobody"))] + [(u.username, u.get_full_name() or u.username) for u in officers]
         self.fields["assignee"].choices = choices  # type: ignore[attr-defined]

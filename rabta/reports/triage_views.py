@@ -12,16 +12,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rabta.people.auth import staff_required
-from rabta.reports import services, triage
-from rabta.reports.lifecycle import Status
+from rabta.core.errors import not_visible_is_404
+from rabta.people.auth import StaffRequest, staff_required
+from rabta.reports import selectors, services, triage
+from rabta.reports.lifecycle import Status, allowed
 from rabta.reports.models import Category, Report
 from rabta.reports.triage_forms import AssignForm, NoteForm, QueueFilterForm, StatusForm
 
@@ -29,11 +30,11 @@ from rabta.reports.triage_forms import AssignForm, NoteForm, QueueFilterForm, St
 @never_cache
 @staff_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, categories=Category.objects.order_by("position", "name"))
-    filters = form.filters() if form.is_bound and form.is_valid() else triage.QueueFilters()
+    filters = form.filters() if form.is_bound and form.is_valid() else selectors.QueueFilters()
     now = timezone.now()
-    page = Paginator(triage.queue(request.user, filters, now=now), triage.QUEUE_PAGE).get_page(
+    page = Paginator(selectors.queue(request.user, filters, now=now), selectors.QUEUE_PAGE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -41,14 +42,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/staff/queue.html",
-        {"form": form, "page": page, "now": now, "query": query.urlencode(), "filters": filters},
+        {
+            "form": form,
+            "page": page,
+            "now": now,
+            "query": query.urlencode(),
+            "filters": filters,
+            "Status": Status,
+        },
     )
 
 
-def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: StaffRequest, report: Report, **extra: Any) -> dict[str, Any]:
     readable = report.content_visible_to(request.user, in_scope=True)
     updates = list(report.updates.select_related("author", "assigned_to").order_by("created_at", "pk"))
-    suggestions = triage.duplicate_candidates(request.user, report) if readable and report.is_open else []
+    suggestions = selectors.duplicate_candidates(request.user, report) if readable and report.is_open else []
     targets = triage.allowed_targets(report) if readable else []
     return {
         "report": report,
@@ -60,9 +68,11 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "targets": targets,
         "status_form": StatusForm(targets=targets),
         "note_form": NoteForm(),
-        "assign_form": AssignForm(officers=triage.assignable_officers(report), initial_user=report.assignee),
+        "assign_form": AssignForm(
+            officers=selectors.assignable_officers(report), initial_user=report.assignee
+        ),
         "suggestions": suggestions,
-        "can_duplicate": readable and Status.DUPLICATE in triage.TRANSITIONS.get(report.status, ()),
+        "can_duplicate": readable and allowed(report.status, Status.DUPLICATE),
         "Status": Status,
         **extra,
     }
@@ -70,13 +80,14 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
 
 @never_cache
 @staff_required
+@not_visible_is_404
 @require_GET
-def detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    report = triage.get_report(request.user, public_id)
+def detail(request: StaffRequest, public_id: str) -> HttpResponse:
+    report = selectors.get_visible_report(request.user, public_id)
     return render(request, "reports/staff/detail.html", _detail_context(request, report))
 
 
-def _refused(request: HttpRequest, report: Report, refused: services.Refused) -> HttpResponse:
+def _refused(request: StaffRequest, report: Report, refused: services.Refused) -> HttpResponse:
     # The refusal is already in the access log; the officer gets the page back with the reason.
     context = _detail_context(request, report, refused=str(refused))
     response = render(request, "reports/staff/detail.html", context, status=403)
@@ -86,9 +97,10 @@ def _refused(request: HttpRequest, report: Report, refused: services.Refused) ->
 
 @never_cache
 @staff_required
+@not_visible_is_404
 @require_POST
-def reveal_contact(request: HttpRequest, public_id: str) -> HttpResponse:
-    report = triage.get_report(request.user, public_id)
+def reveal_contact(request: StaffRequest, public_id: str) -> HttpResponse:
+    report = selectors.get_visible_report(request.user, public_id)
     try:
         contact = services.reveal_contact(report=report, viewer=request.user)  # audited
     except services.ContactRefused as refused:
@@ -100,9 +112,10 @@ def reveal_contact(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @never_cache
 @staff_required
+@not_visible_is_404
 @require_POST
-def reveal_location(request: HttpRequest, public_id: str) -> HttpResponse:
-    report = triage.get_report(request.user, public_id)
+def reveal_location(request: StaffRequest, public_id: str) -> HttpResponse:
+    report = selectors.get_visible_report(request.user, public_id)
     try:
         location = services.reveal_location(report=report, viewer=request.user)  # audited
     except services.LocationRefused as refused:
@@ -116,8 +129,8 @@ def reveal_location(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-def _act(request: HttpRequest, public_id: str, do: Callable[[Report], str]) -> HttpResponse:
-    report = triage.get_report(request.user, public_id)
+def _act(request: StaffRequest, public_id: str, do: Callable[[Report], str]) -> HttpResponse:
+    report = selectors.get_visible_report(request.user, public_id)
     try:
         done = do(report)
     except triage.ActionError as exc:
@@ -128,8 +141,9 @@ def _act(request: HttpRequest, public_id: str, do: Callable[[Report], str]) -> H
 
 
 @staff_required
+@not_visible_is_404
 @require_POST
-def acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
+def acknowledge(request: StaffRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         form = NoteForm(request.POST)
         form.is_valid()
@@ -143,8 +157,9 @@ def acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required
+@not_visible_is_404
 @require_POST
-def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
+def change_status(request: StaffRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         form = StatusForm(request.POST, targets=triage.allowed_targets(report))
         if not form.is_valid():
@@ -165,8 +180,9 @@ def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required
+@not_visible_is_404
 @require_POST
-def add_note(request: HttpRequest, public_id: str) -> HttpResponse:
+def add_note(request: StaffRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         form = NoteForm(request.POST)
         if not form.is_valid() or not form.cleaned_data["note"].strip():
@@ -179,8 +195,9 @@ def add_note(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required
+@not_visible_is_404
 @require_POST
-def assign(request: HttpRequest, public_id: str) -> HttpResponse:
+def assign(request: StaffRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         username = request.POST.get("assignee", "").strip()
         triage.assign(report=report, by=request.user, to_username=username)
@@ -193,8 +210,9 @@ def assign(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required
+@not_visible_is_404
 @require_POST
-def mark_duplicate(request: HttpRequest, public_id: str) -> HttpResponse:
+def mark_duplicate(request: StaffRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         triage.mark_duplicate(
             report=report,
@@ -210,8 +228,9 @@ def mark_duplicate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required
+@not_visible_is_404
 @require_POST
-def neutral_wording(request: HttpRequest, public_id: str) -> HttpResponse:
+def neutral_wording(request: StaffRequest, public_id: str) -> HttpResponse:
     def do(report: Report) -> str:
         triage.use_neutral_wording(report=report, by=request.user)
         return _("Messages about this report now say only that there is news.")

@@ -6,8 +6,9 @@ through a keyed hash, and no view writes an IP address or user agent anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,20 +18,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rabta.core import ratelimit
-from rabta.people.auth import staff_required
+from rabta.people.auth import StaffRequest, staff_required
 from rabta.places.models import Beat
 from rabta.reports import contact as contact_crypto
-from rabta.reports import services
+from rabta.reports import selectors, services
 from rabta.reports.forms import ReportForm, TrackCodeForm, new_idempotency_key
-from rabta.reports.models import Category, Photo, Report, Sensitivity, Status
-from rabta.reports.presenters import who_reads
+from rabta.reports.models import Channel, Photo, Report, Status
+from rabta.reports.presenters import tracking_url, who_reads
+
+_P = ParamSpec("_P")
 
 
-def _private(view: Any) -> Any:
+def _private(
+    view: Callable[Concatenate[HttpRequest, _P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, _P], HttpResponse]:
     """Pages carrying a tracking credential: never cached, never indexed."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -47,7 +52,7 @@ def try_later(request: HttpRequest, what: str) -> HttpResponse:
 @never_cache
 @_private
 def report_form(request: HttpRequest) -> HttpResponse:
-    categories = list(Category.objects.filter(active=True))
+    categories = list(selectors.active_categories())
     if request.method == "POST":
         if not ratelimit.hit("report", ratelimit.client_fingerprint(request)):
             return try_later(request, "report")
@@ -73,7 +78,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
                     place_description=data["place_description"],
                     occurred_on=data["occurred_on"],
                     occurred_period=data["occurred_period"],
-                    channel="web",
+                    channel=Channel.WEB,
                     language=translation.get_language() or "en",
                     phone=data["phone"],
                     email=data["email"],
@@ -92,9 +97,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
                 "reports/done.html",
                 {
                     "report": report,
-                    "tracking_url": services.tracking_url(request, submission.token, report.language),
+                    "tracking_url": tracking_url(request, submission.token, report.language),
                     "code": submission.display_code,
-                    "is_conduct": report.category.sensitivity == Sensitivity.CONDUCT,
+                    "is_conduct": report.category.is_conduct,
                     "who_reads": who_reads(report),
                 },
             )
@@ -115,20 +120,20 @@ def report_form(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "categories": categories,
-            "conduct_codes": [c.code for c in categories if c.sensitivity == Sensitivity.CONDUCT],
+            "conduct_codes": [c.code for c in categories if c.is_conduct],
         },
     )
 
 
 def _tracking_page(request: HttpRequest, report: Report) -> HttpResponse:
-    updates = [u for u in report.updates.all() if u.public or (u.to_status and u.to_status != u.from_status)]
+    updates = [u for u in report.updates.all() if u.public or u.is_status_change]
     return render(
         request,
         "reports/track.html",
         {
             "report": report,
             "updates": updates,
-            "is_conduct": report.category.sensitivity == Sensitivity.CONDUCT,
+            "is_conduct": report.category.is_conduct,
             "Status": Status,
         },
     )
@@ -137,7 +142,7 @@ def _tracking_page(request: HttpRequest, report: Report) -> HttpResponse:
 @require_GET
 @_private
 def track(request: HttpRequest, token: str) -> HttpResponse:
-    report = services.find_by_token(token)
+    report = selectors.find_by_token(token)
     if report is None:
         return render(
             request, "reports/track_lookup.html", {"form": TrackCodeForm(), "unknown": True}, status=404
@@ -153,7 +158,7 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
             return try_later(request, "track")
         form = TrackCodeForm(request.POST)
         if form.is_valid():
-            report = services.find_by_code(form.cleaned_data["code"])
+            report = selectors.find_by_code(form.cleaned_data["code"])
             if report is not None:
                 return _tracking_page(request, report)
             return render(request, "reports/track_lookup.html", {"form": form, "unknown": True}, status=404)
@@ -164,7 +169,7 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def photo(request: HttpRequest, public_id: str) -> HttpResponse:
+def photo(request: StaffRequest, public_id: str) -> HttpResponse:
     """A report's photo for staff who may read the report (content_visible_to); everyone else, a
     male supervisor of a women-only report included, gets 404."""
     item = get_object_or_404(

@@ -13,17 +13,19 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from rabta.people.models import User
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report, ReportUpdate
-from rabta.reports.triage import Nearness
+from rabta.reports.selectors import Nearness
+from rabta.reports.triage import allowed_targets
 
 
-def _name(user: Any) -> str | None:
+def _name(user: User | None) -> str | None:
     return (user.get_full_name() or user.username) if user is not None else None
 
 
 def _readable(context: dict[str, Any], report: Report) -> bool:
-    # Reports reach these serializers only from visible_to (triage.queue / triage.get_report).
+    # Reports reach these serializers only from visible_to (selectors.queue / get_visible_report).
     request = context.get("request")
     user = getattr(request, "user", None)
     return user is not None and report.content_visible_to(user, in_scope=True)
@@ -57,7 +59,7 @@ ALWAYS_SHOWN = frozenset(
 EMPTY_WHEN_WITHHELD = {"photos": list, "allowed_statuses": list}
 
 
-class WithholdingMixin(serializers.Serializer):
+class WithholdingMixin(serializers.Serializer[Report]):
     content_withheld = serializers.SerializerMethodField(
         help_text="True on a women-only report for a reader who is not a woman officer of the desk."
     )
@@ -65,7 +67,7 @@ class WithholdingMixin(serializers.Serializer):
     def get_content_withheld(self, report: Report) -> bool:
         return not _readable(self.context, report)
 
-    def to_representation(self, instance: Any) -> Any:
+    def to_representation(self, instance: Report) -> Any:
         data = super().to_representation(instance)
         if not data.get("content_withheld"):
             return data
@@ -79,7 +81,7 @@ class WithholdingMixin(serializers.Serializer):
         return data
 
 
-class ReportListSerializer(WithholdingMixin, serializers.ModelSerializer):
+class ReportListSerializer(WithholdingMixin, serializers.ModelSerializer[Report]):
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.local_name")
     beat = serializers.CharField(source="beat.code", allow_null=True, default=None)
@@ -124,7 +126,7 @@ class ReportListSerializer(WithholdingMixin, serializers.ModelSerializer):
         return {"lat": report.public_lat, "lon": report.public_lon}
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(serializers.ModelSerializer[ReportUpdate]):
     author = serializers.SerializerMethodField()
     assigned_to = serializers.SerializerMethodField()
     from_status = serializers.CharField()
@@ -201,22 +203,20 @@ class ReportDetailSerializer(ReportListSerializer):
         return report.lat is not None and report.lon is not None
 
     def get_allowed_statuses(self, report: Report) -> list[str]:
-        from rabta.reports.triage import allowed_targets
-
         return allowed_targets(report)
 
 
-class NoteInSerializer(serializers.Serializer):
+class NoteInSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     public = serializers.BooleanField(required=False, default=False)
 
 
-class AcknowledgeInSerializer(serializers.Serializer):
+class AcknowledgeInSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     public = serializers.BooleanField(required=False, default=True)
 
 
-class StatusInSerializer(serializers.Serializer):
+class StatusInSerializer(serializers.Serializer[Any]):
     to = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.DUPLICATE])
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     public = serializers.BooleanField(required=False, default=True)
@@ -224,13 +224,13 @@ class StatusInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 
 
-class AssignInSerializer(serializers.Serializer):
+class AssignInSerializer(serializers.Serializer[Any]):
     assignee = serializers.CharField(
         allow_blank=True, required=False, default="", help_text="Username; empty to unassign."
     )
 
 
-class NeutralWordingInSerializer(serializers.Serializer):
+class NeutralWordingInSerializer(serializers.Serializer[Any]):
     neutral_wording = serializers.BooleanField(
         required=False,
         default=True,
@@ -243,12 +243,12 @@ class NeutralWordingInSerializer(serializers.Serializer):
         return value
 
 
-class DuplicateInSerializer(serializers.Serializer):
+class DuplicateInSerializer(serializers.Serializer[Any]):
     of = serializers.CharField(max_length=16, help_text="public_id of a suggested original (see duplicates).")
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(serializers.Serializer[Any]):
     public_id = serializers.CharField()
     nearness = serializers.ChoiceField(
         choices=Nearness.choices,
@@ -259,12 +259,12 @@ class SuggestionSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class OfficerSerializer(serializers.Serializer):
+class OfficerSerializer(serializers.Serializer[Any]):
     username = serializers.CharField()
     name = serializers.CharField()
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField()
     email = serializers.CharField()
     no_sms = serializers.BooleanField()
@@ -272,10 +272,10 @@ class ContactSerializer(serializers.Serializer):
     woman_officer_only = serializers.BooleanField()
 
 
-class LocationSerializer(serializers.Serializer):
+class LocationSerializer(serializers.Serializer[Any]):
     lat = serializers.FloatField(allow_null=True)
     lon = serializers.FloatField(allow_null=True)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()

@@ -7,9 +7,11 @@ would let a client skip the second factor. Every lookup starts from visible_to(u
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -17,8 +19,11 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
-from rabta.reports import services, triage
+from rabta.core.errors import NotVisible
+from rabta.people.models import User
+from rabta.reports import selectors, services, triage
 from rabta.reports.api import serializers as s
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report
@@ -35,7 +40,14 @@ class IsVerifiedStaff(BasePermission):
         return bool(user and user.is_authenticated and user.is_staff_role and verified and verified())
 
 
-class QueueQuerySerializer(serializers.Serializer):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, with `NotVisible` answered as the 404 it is (never a 403 or a 500)."""
+    if isinstance(exc, NotVisible):
+        exc = Http404(str(exc) or "not found")
+    return drf_exception_handler(exc, context)
+
+
+class QueueQuerySerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
         choices=["open", "all", *Status.values], required=False, default="open", help_text="Default: open."
     )
@@ -58,7 +70,7 @@ REFUSED = OpenApiResponse(
 )
 
 
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Report]):
     """Reports in the caller's scope, overdue first."""
 
     authentication_classes = [SessionAuthentication]
@@ -68,20 +80,28 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = s.ReportListSerializer
     filter_backends: list[Any] = []
 
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return exception_handler
+
+    @property
+    def staff(self) -> User:
+        """The caller: IsVerifiedStaff lets only logged-in staff members through."""
+        return cast(User, self.request.user)
+
     def get_queryset(self) -> QuerySet[Report]:
         if self.action == "list":
             query = QueueQuerySerializer(data=self.request.query_params)
             query.is_valid(raise_exception=True)
-            return triage.queue(self.request.user, triage.QueueFilters(**query.validated_data))
-        return triage.visible(self.request.user).select_related(
+            return selectors.queue(self.staff, selectors.QueueFilters(**query.validated_data))
+        return Report.objects.visible_to(self.staff).select_related(
             "category", "beat__station", "assignee", "duplicate_of"
         )
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Report]]:
         return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportListSerializer
 
     def get_object(self) -> Report:
-        return triage.get_report(self.request.user, self.kwargs["public_id"])
+        return selectors.get_visible_report(self.staff, self.kwargs["public_id"])
 
     @extend_schema(parameters=[QueueQuerySerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -98,7 +118,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(s.ReportDetailSerializer(report, context={"request": request}).data)
 
-    def _run(self, request: Request, do: Any) -> Response:
+    def _run(self, request: Request, do: Callable[[Report], object]) -> Response:
         report = self.get_object()
         try:
             do(report)
@@ -110,38 +130,38 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, public_id: str) -> Response:
         data = _valid(s.AcknowledgeInSerializer, request)
-        return self._run(request, lambda r: triage.acknowledge(report=r, by=request.user, **data))
+        return self._run(request, lambda r: triage.acknowledge(report=r, by=self.staff, **data))
 
     @extend_schema(request=s.StatusInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request: Request, public_id: str) -> Response:
         data = _valid(s.StatusInSerializer, request)
-        return self._run(request, lambda r: triage.change_status(report=r, by=request.user, **data))
+        return self._run(request, lambda r: triage.change_status(report=r, by=self.staff, **data))
 
     @extend_schema(request=s.NoteInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, public_id: str) -> Response:
         data = _valid(s.NoteInSerializer, request)
-        return self._run(request, lambda r: triage.add_note(report=r, by=request.user, **data))
+        return self._run(request, lambda r: triage.add_note(report=r, by=self.staff, **data))
 
     @extend_schema(request=s.AssignInSerializer, responses={200: s.ReportDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, public_id: str) -> Response:
         data = _valid(s.AssignInSerializer, request)
         return self._run(
-            request, lambda r: triage.assign(report=r, by=request.user, to_username=data["assignee"])
+            request, lambda r: triage.assign(report=r, by=self.staff, to_username=data["assignee"])
         )
 
     @extend_schema(responses={200: s.OfficerSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def assignees(self, request: Request, public_id: str) -> Response:
-        officers = triage.assignable_officers(self.get_object())
+        officers = selectors.assignable_officers(self.get_object())
         return Response([{"username": u.username, "name": u.get_full_name() or u.username} for u in officers])
 
     @extend_schema(responses={200: s.SuggestionSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="duplicate-suggestions")
     def duplicate_suggestions(self, request: Request, public_id: str) -> Response:
-        found = triage.duplicate_candidates(request.user, self.get_object())
+        found = selectors.duplicate_candidates(self.staff, self.get_object())
         return Response(
             [
                 {
@@ -162,7 +182,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._run(
             request,
             lambda r: triage.mark_duplicate(
-                report=r, by=request.user, of_public_id=data["of"], note=data["note"]
+                report=r, by=self.staff, of_public_id=data["of"], note=data["note"]
             ),
         )
 
@@ -171,14 +191,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def neutral_wording(self, request: Request, public_id: str) -> Response:
         """Messages to the reporter say only that there is news from now on. Cannot be switched off."""
         _valid(s.NeutralWordingInSerializer, request)
-        return self._run(request, lambda r: triage.use_neutral_wording(report=r, by=request.user))
+        return self._run(request, lambda r: triage.use_neutral_wording(report=r, by=self.staff))
 
     @extend_schema(request=None, responses={200: s.ContactSerializer, 403: REFUSED, 404: ERRORS[404]})
     @action(detail=True, methods=["post"], url_path="reveal-contact")
     def reveal_contact(self, request: Request, public_id: str) -> Response:
         """The reporter's contact details. Every call is written to the access log, refusals too."""
         try:
-            contact = services.reveal_contact(report=self.get_object(), viewer=request.user)
+            contact = services.reveal_contact(report=self.get_object(), viewer=self.staff)
         except services.ContactRefused as refused:
             return _refused(refused)
         response = Response(
@@ -198,7 +218,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def reveal_location(self, request: Request, public_id: str) -> Response:
         """The precise location the resident gave. Every call is written to the access log, refusals too."""
         try:
-            found = services.reveal_location(report=self.get_object(), viewer=request.user)
+            found = services.reveal_location(report=self.get_object(), viewer=self.staff)
         except services.LocationRefused as refused:
             return _refused(refused)
         response = Response({"lat": found[0], "lon": found[1]} if found else {"lat": None, "lon": None})
@@ -212,7 +232,7 @@ def _refused(refused: services.Refused) -> Response:
     return response
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

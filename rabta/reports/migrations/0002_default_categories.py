@@ -1,6 +1,6 @@
 """The default categories (issue 3). Admins edit names, deadlines and sensitivity afterwards.
 
-Deadlines follow instruments.md: first contact within 24 hours everywhere; resolution within
+Default deadlines (docs/reports.md): first contact within 24 hours everywhere; resolution within
 72 hours for urgent safety concerns and 14 days (336 hours) for the rest.
 """
 

@@ -48,9 +48,8 @@ def to_xml(root: str, item: str, objects: list[dict[str, Any]] | dict[str, Any])
     else:
         for obj in objects:
             _fill(ET.SubElement(element, item), obj, item)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
-        element, encoding="utf-8", xml_declaration=False
-    )
+    body: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def render(

@@ -1,6 +1,7 @@
 """What Open311 may publish about a report, and nothing more.
 
-Decisions (see docs/readme-parts/triage-api-open311.md):
+Decisions (see docs/open311-and-api.md; which reports: rabta.reports.selectors.open311_followable
+and open311_listed, what of them: this module):
 * Only ordinary reports are public. Women's-desk categories, "a woman officer only" reports and
   conduct complaints are never listed, and requests/{id} answers 404 for them exactly as for an
   unknown id, so their existence does not leak.
@@ -33,41 +34,6 @@ from rabta.reports.models import Category, Report, Sensitivity
 
 # Rabta status -> Open311 status (the spec knows only open and closed).
 OPEN311_STATUS = {s: ("open" if s in OPEN_STATUSES else "closed") for s in Status.values}
-
-
-def followable_requests() -> Any:
-    """Reports that requests/{id} answers for: ordinary ones. Nothing else exists here."""
-    return (
-        Report.objects.filter(category__sensitivity=Sensitivity.ORDINARY, woman_officer_only=False)
-        .select_related("category", "beat__station")
-        .only(
-            "public_id",
-            "status",
-            "referred_to",
-            "created_at",
-            "updated_at",
-            "resolution_due",
-            "public_lat",
-            "public_lon",
-            "category__open311_service_code",
-            "category__name",
-            "category__name_ur",
-            "category__name_ps",
-            "beat__code",
-            "beat__name",
-            "beat__name_ur",
-            "beat__name_ps",
-            "beat__station__name",
-            "beat__station__name_ur",
-            "beat__station__name_ps",
-            "category__publish_open311",
-        )
-    )
-
-
-def public_requests() -> Any:
-    """Reports the public list shows: ordinary ones of a category published on Open311."""
-    return followable_requests().filter(category__publish_open311=True)
 
 
 def day_bounds(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

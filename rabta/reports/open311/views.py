@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -22,12 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rabta.places.lookup import beat_index
 from rabta.places.models import Beat
-from rabta.reports import services
+from rabta.reports import selectors, services
 from rabta.reports.lifecycle import OPEN_STATUSES
-from rabta.reports.models import Category, Channel, Period, Report
+from rabta.reports.models import Channel, Period
 from rabta.reports.open311 import formats, publish
 from rabta.reports.open311.catalogue import catalogue
 from rabta.reports.open311.models import ApiClient, Open311Submission
+from rabta.reports.presenters import tracking_url
 
 MAX_SPAN = dt.timedelta(days=90)
 MAX_RESULTS = 1000
@@ -82,13 +84,13 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
-    categories = Category.objects.filter(active=True).order_by("position", "name")
+    categories = selectors.active_categories()
     return formats.render(fmt, "services", "service", [publish.service(c) for c in categories])
 
 
 @require_GET
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    if not Category.objects.filter(active=True, open311_service_code=code).exists():
+    if not selectors.active_categories().filter(open311_service_code=code).exists():
         return formats.errors(fmt, 404, _("service_code %(code)s was not found.") % {"code": code})
     return formats.render(
         fmt, "service_definition", "", {"service_code": code, "attributes": publish.attributes()}
@@ -104,7 +106,7 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _search(request: HttpRequest, fmt: str) -> HttpResponse:
-    qs = publish.public_requests()
+    qs = selectors.open311_listed()
     ids = _csv(request, "service_request_id")
     if ids:
         # "This overrides all other arguments."
@@ -152,7 +154,7 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def service_request(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     # An unpublished category's report answers with its status and days only (publish.status_only).
-    report = publish.followable_requests().filter(public_id=request_id).first()
+    report = selectors.open311_followable().filter(public_id=request_id).first()
     if report is None:
         return formats.errors(fmt, 404, _("service_request_id %(id)s was not found.") % {"id": request_id})
     return formats.render(fmt, "service_requests", "request", [publish.service_request(report)])
@@ -293,48 +295,44 @@ def _submit(request: HttpRequest, fmt: str, client: ApiClient) -> HttpResponse:
     occurred_on, period = _occurred(attrs.get("occurred", ""))
     key = (request.headers.get("Idempotency-Key") or post.get("idempotency_key", "")).strip()[:100]
     place = post.get("address_string", "").strip() if lat is not None or post.get("address_id") else ""
-    created: list[Open311Submission] = []
-
-    def record_client(report: Report) -> None:
-        # Runs inside submit_report's transaction: the report and this row commit together.
-        created.append(
-            Open311Submission.objects.create(report=report, client=client, token=secrets.token_urlsafe(18))
-        )
-
     try:
-        # No transaction here: submit_report's own is the only one (no savepoint, one commit).
-        submission = services.submit_report(
-            category=category,
-            description=description,
-            beat_id=beat_id,
-            lat=lat,
-            lon=lon,
-            place_description=place,
-            occurred_on=occurred_on,
-            occurred_period=period,
-            channel=Channel.API,
-            language=(get_language() or "en")[:2],
-            phone=post.get("phone", ""),
-            email=post.get("email", ""),
-            no_sms=_flag(attrs.get("no_sms", "")),
-            safe_call_hours=attrs.get("safe_call_hours", "")[:100],
-            woman_officer_only=_flag(attrs.get("woman_officer_only", "")),
-            neutral_wording=_flag(attrs.get("neutral_wording", "")),
-            # Scoped to the client, so two applications can never collide or replay each other.
-            idempotency_key=f"open311:{client.pk}:{key}" if key else None,
-            on_created=record_client,
-        )
+        # The report and the row saying which client made it commit together or not at all.
+        with transaction.atomic():
+            submission = services.submit_report(
+                category=category,
+                description=description,
+                beat_id=beat_id,
+                lat=lat,
+                lon=lon,
+                place_description=place,
+                occurred_on=occurred_on,
+                occurred_period=period,
+                channel=Channel.API,
+                language=(get_language() or "en")[:2],
+                phone=post.get("phone", ""),
+                email=post.get("email", ""),
+                no_sms=_flag(attrs.get("no_sms", "")),
+                safe_call_hours=attrs.get("safe_call_hours", "")[:100],
+                woman_officer_only=_flag(attrs.get("woman_officer_only", "")),
+                neutral_wording=_flag(attrs.get("neutral_wording", "")),
+                # Scoped to the client, so two applications can never collide or replay each other.
+                idempotency_key=f"open311:{client.pk}:{key}" if key else None,
+            )
+            if submission.created:
+                record = Open311Submission.objects.create(
+                    report=submission.report, client=client, token=secrets.token_urlsafe(18)
+                )
+            else:  # an idempotent replay answers with the first request's submission
+                record = Open311Submission.objects.get(report=submission.report)
     except ValidationError as exc:
         raise Refused(400, " ".join(str(m) for m in exc.messages)) from None
-    # An idempotent replay answers with the first request's submission.
-    record = created[-1] if submission.created else Open311Submission.objects.get(report=submission.report)
     report = submission.report
     notice = _(
         "Received. Give the resident the tracking code %(code)s and the private link %(url)s. "
         "First contact is due within %(hours)s hours."
     ) % {
         "code": submission.display_code,
-        "url": services.tracking_url(request, submission.token, (get_language() or "en")[:2]),
+        "url": tracking_url(request, submission.token, (get_language() or "en")[:2]),
         "hours": category.first_contact_hours,
     }
     response = formats.render(
