@@ -9,9 +9,9 @@ from unittest import mock
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
+from rabta.messaging.inbound import receive_inbound
 from rabta.messaging.models import Channel, OutboundMessage, Phone, Provider
 from rabta.messaging.providers.console.transport import ConsoleTransport
-from rabta.messaging.services import receive_inbound
 from tests.tasks_helper import run_ready_tasks
 
 AUTH_TOKEN = "twilio-test-auth-token-0123456789"
@@ -41,6 +41,7 @@ def twilio_post(
     path: str = "inbound",
 ) -> Any:
     """POST form params to the channel's webhook, signed by Twilio's own RequestValidator."""
+    # Written out, not reversed: this is the address configured at the gateway, which must not move.
     url_path = f"/sms/twilio/{channel.inbound_slug}/{path}"
     signature = RequestValidator(token).compute_signature(f"http://testserver{url_path}", params)
     return client.post(url_path, params, HTTP_X_TWILIO_SIGNATURE=signature)

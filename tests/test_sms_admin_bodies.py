@@ -14,10 +14,11 @@ import pytest
 
 from rabta.audit.models import AccessLog
 from rabta.messaging.models import InboundMessage, OutboundMessage, Purpose
-from rabta.messaging.services import phone_for
+from rabta.messaging.phones import phone_for
 from rabta.reports.models import Report
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.sms_fixtures import console_channel
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,10 @@ def _logged(obj: Any) -> int:
 
 def test_lists_show_no_text_of_report_messages(world: World, messages: Any) -> None:
     admin = verified_client(world.admin_user)
-    for url in ("/admin/messaging/inboundmessage/", "/admin/messaging/outboundmessage/"):
+    for url in (
+        url_for("admin:messaging_inboundmessage_changelist"),
+        url_for("admin:messaging_outboundmessage_changelist"),
+    ):
         page = admin.get(url).content.decode()
         assert "+92300" not in page
         for text in TEXTS.values():
@@ -84,7 +88,10 @@ def test_lists_show_no_text_of_report_messages(world: World, messages: Any) -> N
 
 def test_no_search_by_text(world: World, messages: Any) -> None:
     admin = verified_client(world.admin_user)
-    for url in ("/admin/messaging/inboundmessage/", "/admin/messaging/outboundmessage/"):
+    for url in (
+        url_for("admin:messaging_inboundmessage_changelist"),
+        url_for("admin:messaging_outboundmessage_changelist"),
+    ):
         page = admin.get(url, {"q": "girls school"}).content.decode()
         # No search box, and the term filters nothing: the rows listed do not depend on the text.
         assert 'id="searchbar"' not in page
@@ -100,7 +107,7 @@ def test_a_detail_page_shows_the_text_only_of_a_report_one_may_read(
     index = 0 if model == "inboundmessage" else 1
     for name, pair in messages.items():
         message = pair[index]
-        page = admin.get(f"/admin/messaging/{model}/{message.pk}/change/").content.decode()
+        page = admin.get(url_for(f"admin:messaging_{model}_change", message.pk)).content.decode()
         assert page.count(TEXTS[name]) == (1 if name == "ordinary" else 0), name
         assert (HIDDEN in page) is (name != "ordinary"), name
         assert _logged(message) == (1 if name == "ordinary" else 0), name
@@ -112,7 +119,7 @@ def test_a_message_without_a_report_is_shown_and_logged(world: World, messages: 
         channel=channel, provider_message_id="x", phone=phone, body="HELP me"
     )
     admin = verified_client(world.admin_user)
-    page = admin.get(f"/admin/messaging/inboundmessage/{help_sms.pk}/change/").content.decode()
+    page = admin.get(url_for("admin:messaging_inboundmessage_change", help_sms.pk)).content.decode()
     assert "HELP me" in page and HIDDEN not in page
     entry = AccessLog.objects.get(action=AccessLog.Action.VIEW_SMS)
     assert entry.actor == world.admin_user and entry.object_id == str(help_sms.pk)

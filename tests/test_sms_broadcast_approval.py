@@ -13,6 +13,7 @@ from rabta.messaging import broadcasts
 from rabta.messaging.models import Broadcast, BroadcastStatus, OutboundMessage, Purpose
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.sms_fixtures import Sms, console_channel
 from tests.tasks_helper import run_ready_tasks
 
@@ -74,7 +75,7 @@ def test_every_role_and_audience(world: World, khungai: Any, role: str, audience
     )
     at_once = role in SENDS_AT_ONCE[audience]
     assert broadcast.status == (BroadcastStatus.SCHEDULED if at_once else BroadcastStatus.PENDING_APPROVAL)
-    assert broadcast.needs_approval is not at_once
+    assert broadcasts.needs_approval(user=author, broadcast=broadcast) is not at_once
     personas = world.personas()
     may_approve = {
         name for name, user in personas.items() if broadcasts.can_approve(user=user, broadcast=broadcast)
@@ -112,17 +113,20 @@ def test_ticking_every_beat_of_a_station_on_the_page_waits_for_the_station_head(
         "beats": [world.beat_a.pk, world.beat_b.pk, khungai.pk],
         "body_en": "Walk on Sunday",
     }
-    check = officer.post("/en/staff/sms/broadcasts/new/", {**data, "check": "1"}).content.decode()
+    check = officer.post(url_for("messaging:broadcast_new"), {**data, "check": "1"}).content.decode()
     assert "3 subscribers will receive it" in check
     assert "It will be sent when the station head or the district coordinator approves it." in check
-    officer.post("/en/staff/sms/broadcasts/new/", {**data, "send": "1"})
+    officer.post(url_for("messaging:broadcast_new"), {**data, "send": "1"})
     broadcast = Broadcast.objects.get()
     assert broadcast.status == BroadcastStatus.PENDING_APPROVAL
     run_ready_tasks()
     assert not OutboundMessage.objects.filter(purpose=Purpose.BROADCAST).exists()
     head = verified_client(world.station_head)
-    assert "Walk on Sunday" in head.get("/en/staff/sms/broadcasts/").content.decode()
-    assert head.post(f"/en/staff/sms/broadcasts/{broadcast.pk}/approve/").status_code == 302
+    assert "Walk on Sunday" in head.get(url_for("messaging:broadcast_list")).content.decode()
+    assert head.post(url_for("messaging:broadcast_approve", broadcast.pk)).status_code == 302
+    broadcast.refresh_from_db()
+    assert (broadcast.status, broadcast.approved_by) == (BroadcastStatus.SCHEDULED, world.station_head)
+    assert broadcast.approved_at is not None
     run_ready_tasks()
     assert OutboundMessage.objects.filter(purpose=Purpose.BROADCAST).count() == 3
 
@@ -131,7 +135,7 @@ def test_a_beat_of_ones_own_sends_at_once_and_the_estimate_says_so(world: World,
     _subscribers(world, khungai)
     officer = verified_client(world.womens_desk_officer)
     data = {"audience": "beats", "beats": [world.beat_a.pk, world.beat_b.pk], "body_en": "Walk", "check": "1"}
-    check = officer.post("/en/staff/sms/broadcasts/new/", data).content.decode()
+    check = officer.post(url_for("messaging:broadcast_new"), data).content.decode()
     assert "2 subscribers will receive it" in check and "approves it" not in check
 
 
@@ -140,8 +144,8 @@ def test_the_coordinator_is_named_for_beats_of_two_stations(world: World, khunga
     # The station head may tick only his own beats; the coordinator's page shows both stations'.
     coordinator = verified_client(world.district_coordinator)
     data = {"audience": "beats", "beats": [world.beat_a.pk, world.beat_c.pk], "body_en": "Walk", "check": "1"}
-    assert "Select a valid choice" in head.post("/en/staff/sms/broadcasts/new/", data).content.decode()
-    page = coordinator.post("/en/staff/sms/broadcasts/new/", data).content.decode()
+    assert "Select a valid choice" in head.post(url_for("messaging:broadcast_new"), data).content.decode()
+    page = coordinator.post(url_for("messaging:broadcast_new"), data).content.decode()
     assert "approves it" not in page  # the coordinator approves it himself
     estimate = broadcasts.estimate(
         beat_ids=[world.beat_a.pk, world.beat_c.pk],
@@ -173,3 +177,16 @@ def test_a_meeting_notice_for_ones_own_beat_still_goes_at_once(world: World, khu
         beat=world.beat_a, body_en="Meeting", body_ur="", body_ps="", by=world.beat_officer
     )
     assert broadcast.status == BroadcastStatus.SCHEDULED
+
+
+def test_the_reach_of_a_list_is_the_reach_of_each(world: World, khungai: Any) -> None:
+    """The broadcasts page works out every audience at once; it must agree with one at a time."""
+    made = [
+        broadcasts.create_broadcast(
+            author=world.beat_officer, body_en="Walk", **_audience(world, khungai, audience)
+        )
+        for audience in AUDIENCES
+    ]
+    made.append(broadcasts.create_broadcast(author=world.beat_officer, beats=[khungai], body_en="Walk"))
+    assert broadcasts.broadcast_reaches(made) == [broadcasts.broadcast_reach(b) for b in made]
+    assert {a.reach for a in broadcasts.broadcast_reaches(made)} == set(broadcasts.Reach)

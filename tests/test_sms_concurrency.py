@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from rabta.messaging import services
+from rabta.messaging import inbound
 from rabta.messaging.models import InboundMessage, OutboundMessage, Phone
 from tests.sms_fixtures import console_channel, twilio_channel, twilio_post
 from tests.tasks_helper import queued
@@ -60,10 +60,10 @@ def test_concurrent_duplicate_deliveries_store_one_message() -> None:
 def test_two_workers_draining_at_once_handle_each_message_once() -> None:
     channel = console_channel()
     for n in range(40):
-        services.receive_inbound(
+        inbound.receive_inbound(
             channel=channel, provider_message_id=f"c{n}", sender=f"+9230055{n:05d}", body="HELP"
         )
-    handled = together(2, lambda: services.process_pending_inbound(chunk=5))
+    handled = together(2, lambda: inbound.process_pending_inbound(chunk=5))
     assert sum(handled) == 40
     assert set(InboundMessage.objects.values_list("status", flat=True)) == {"processed"}
     assert OutboundMessage.objects.count() == 40

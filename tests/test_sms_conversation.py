@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rabta.lib.sms import segment_info
-from rabta.messaging.models import Conversation, OutboundStatus, Subscription
+from rabta.messaging import conversation
+from rabta.messaging.intents import Intent, OptOut, Outcome
+from rabta.messaging.models import Conversation, OutboundStatus, Phone, Subscription
 from rabta.messaging.report_flow import category_label as _category_label
+from rabta.reports.lifecycle import TIMESTAMP_FIELDS
 from rabta.reports.models import Category, Report
 from tests.conftest import World
 from tests.sms_fixtures import Sms, console_channel
@@ -220,3 +225,41 @@ def test_status_date_counts_every_change_of_status(world: World, sms: Sms) -> No
     Report.objects.filter(pk=report.pk).update(status="duplicate", duplicate_at=later)
     reply = sms.send(f"STATUS {code}")[0]
     assert timezone.localtime(later).strftime("%d-%m-%Y") in reply
+
+
+@pytest.mark.parametrize(("status", "field"), sorted(TIMESTAMP_FIELDS.items()))
+def test_status_date_is_when_the_report_entered_its_status(
+    world: World, sms: Sms, status: str, field: str
+) -> None:
+    """Every status of the lifecycle counts, whichever timestamp it writes (duplicate_at included)."""
+    code = CODE.search(sms.send("REPORT 3 Gulabad streetlight broken")[0]).group(0)  # type: ignore[union-attr]
+    sms.send("CANCEL")
+    report = Report.objects.get()
+    later = report.created_at + dt.timedelta(days=9)
+    Report.objects.filter(pk=report.pk).update(status=status, **{field: later})
+    reply = sms.send(f"STATUS {code}")[0]
+    assert timezone.localtime(later).strftime("%d-%m-%Y") in reply
+
+
+def test_the_conversation_only_asks_for_writes(world: World) -> None:
+    """Text in, intents and replies out: run without applying its intents, it changes nothing."""
+    phone = Phone.build("+923001112223", language="en", language_chosen=True)
+    phone.save()
+    flow = conversation.handle(phone=phone, text="STOP", channel=console_channel())
+    asked: list[Intent[Any]] = []
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            intent = next(flow)
+            while True:
+                asked.append(intent)
+                intent = flow.send(None)
+        except StopIteration as stop:
+            outcome: Outcome = stop.value
+    assert asked == [OptOut()]
+    assert "no more SMS" in outcome.replies[0]
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    phone.refresh_from_db()
+    assert not phone.opted_out

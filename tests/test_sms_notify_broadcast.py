@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from rabta.messaging import broadcasts, services
+from rabta.lib.sms import segment_info
+from rabta.messaging import broadcasts
 from rabta.messaging.models import Broadcast, BroadcastStatus, OutboundMessage, Phone, Purpose
 from rabta.reports.models import Category
 from rabta.reports.services import change_status, submit_report
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.sms_fixtures import Sms, console_channel
 from tests.tasks_helper import queued, run_ready_tasks
 
@@ -127,13 +129,13 @@ def test_broadcast_form_shows_cost_before_sending(world: World) -> None:
     _subscribers(world)
     client = verified_client(world.beat_officer)
     data = {"audience": "beats", "beats": [world.beat_a.pk], "body_en": "Open talk Friday", "check": "1"}
-    page = client.post("/en/staff/sms/broadcasts/new/", data)
+    page = client.post(url_for("messaging:broadcast_new"), data)
     assert page.status_code == 200
     assert "2 subscribers will receive it" in page.content.decode()
     assert not Broadcast.objects.exists()
-    out_of_scope = client.post("/en/staff/sms/broadcasts/new/", {**data, "beats": [world.beat_c.pk]})
+    out_of_scope = client.post(url_for("messaging:broadcast_new"), {**data, "beats": [world.beat_c.pk]})
     assert "Select a valid choice" in out_of_scope.content.decode()
-    client.post("/en/staff/sms/broadcasts/new/", {**data, "send": "1"})
+    client.post(url_for("messaging:broadcast_new"), {**data, "send": "1"})
     assert Broadcast.objects.get().status == BroadcastStatus.SCHEDULED
 
 
@@ -141,20 +143,20 @@ def test_broadcast_approval_through_the_page(world: World) -> None:
     _subscribers(world)
     officer = verified_client(world.beat_officer)
     officer.post(
-        "/en/staff/sms/broadcasts/new/",
+        url_for("messaging:broadcast_new"),
         {"audience": "station", "station": world.station_a.pk, "body_en": "Walk on Sunday", "send": "1"},
     )
     broadcast = Broadcast.objects.get()
     assert broadcast.status == BroadcastStatus.PENDING_APPROVAL
     assert (
         verified_client(world.other_station_head)
-        .post(f"/en/staff/sms/broadcasts/{broadcast.pk}/approve/")
+        .post(url_for("messaging:broadcast_approve", broadcast.pk))
         .status_code
         == 404
     )
     head = verified_client(world.station_head)
-    assert "Walk on Sunday" in head.get("/en/staff/sms/broadcasts/").content.decode()
-    assert head.post(f"/en/staff/sms/broadcasts/{broadcast.pk}/approve/").status_code == 302
+    assert "Walk on Sunday" in head.get(url_for("messaging:broadcast_list")).content.decode()
+    assert head.post(url_for("messaging:broadcast_approve", broadcast.pk)).status_code == 302
     broadcast.refresh_from_db()
     assert broadcast.status == BroadcastStatus.SCHEDULED and broadcast.approved_by == world.station_head
 
@@ -171,4 +173,4 @@ def test_meeting_announcement_reaches_the_beats_subscribers(world: World) -> Non
     sent = {m.phone.number: m.body for m in OutboundMessage.objects.filter(purpose=Purpose.BROADCAST)}
     assert set(sent) == {"+923001110001", "+923001110002"}  # the Rabat subscriber is not told
     assert "Gulabad Chowk hujra" in sent["+923001110001"]
-    assert all(services.segment_info(body).segments <= 2 for body in sent.values())
+    assert all(segment_info(body).segments <= 2 for body in sent.values())

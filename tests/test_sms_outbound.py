@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from rabta.messaging import services
+from rabta.messaging import outbound
 from rabta.messaging.models import OutboundMessage, OutboundStatus, Phone, Purpose
 from rabta.messaging.providers import http as provider_http
 from tests.sms_fixtures import AUTH_TOKEN, twilio_channel
@@ -83,7 +83,7 @@ def phone() -> Phone:
 
 def test_sends_through_twilio_rest_shape(fake: FakeTwilio, phone: Phone) -> None:
     channel = twilio_channel(api_base=fake.url)
-    message = services.queue_sms(
+    message = outbound.queue_sms(
         phone=phone, body="Meeting on Friday", purpose=Purpose.BROADCAST, channel=channel
     )
     assert message is not None and len(queued("send_outbound")) == 1
@@ -93,6 +93,7 @@ def test_sends_through_twilio_rest_shape(fake: FakeTwilio, phone: Phone) -> None
     request = fake.requests[0]
     assert request["path"] == f"/2010-04-01/Accounts/AC{'1' * 32}/Messages.json"
     assert request["form"]["To"] == "+923001234567" and request["form"]["Body"] == "Meeting on Friday"
+    # The callback is the literal webhook path Twilio is told to call back.
     assert request["form"]["StatusCallback"].endswith(f"/sms/twilio/{channel.inbound_slug}/status")
     assert base64.b64decode(request["auth"].split()[1]).decode() == f"AC{'1' * 32}:{AUTH_TOKEN}"
 
@@ -102,7 +103,7 @@ def test_provider_errors_are_retried_with_backoff_then_sent(fake: FakeTwilio, ph
     fake.script = ["500", "429"]
     start = dt.datetime.now(dt.UTC)
     with time_machine.travel(start, tick=False) as traveller:
-        message = services.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
+        message = outbound.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
         assert message is not None
         run_ready_tasks()
         message.refresh_from_db()
@@ -126,14 +127,14 @@ def test_timeouts_exhaust_retries_and_mark_failed_without_losing_the_message(
     fake.script = ["slow"] * 10
     start = dt.datetime.now(dt.UTC)
     with time_machine.travel(start, tick=False) as traveller:
-        message = services.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
+        message = outbound.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
         assert message is not None
-        for delay in [0, *services.RETRY_DELAYS]:
+        for delay in [0, *outbound.RETRY_DELAYS]:
             traveller.shift(dt.timedelta(seconds=delay + 1))
             run_ready_tasks()
     message.refresh_from_db()
     assert message.status == OutboundStatus.FAILED
-    assert message.attempts == len(services.RETRY_DELAYS) + 1
+    assert message.attempts == len(outbound.RETRY_DELAYS) + 1
     assert "network" in message.last_error
     assert message.body == "hello"
 
@@ -141,7 +142,7 @@ def test_timeouts_exhaust_retries_and_mark_failed_without_losing_the_message(
 def test_permanent_error_fails_at_once(fake: FakeTwilio, phone: Phone) -> None:
     channel = twilio_channel(api_base=fake.url)
     fake.script = ["400"]
-    message = services.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
+    message = outbound.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
     run_ready_tasks()
     assert message is not None
     message.refresh_from_db()
@@ -152,7 +153,7 @@ def test_permanent_error_fails_at_once(fake: FakeTwilio, phone: Phone) -> None:
 def test_throttled_per_channel(fake: FakeTwilio, phone: Phone) -> None:
     channel = twilio_channel(api_base=fake.url, max_per_minute=2)
     for n in range(3):
-        services.queue_sms(phone=phone, body=f"m{n}", purpose=Purpose.BROADCAST, channel=channel)
+        outbound.queue_sms(phone=phone, body=f"m{n}", purpose=Purpose.BROADCAST, channel=channel)
     run_ready_tasks(max_rounds=1)
     assert len(fake.requests) == 2
     assert OutboundMessage.objects.filter(status=OutboundStatus.QUEUED).count() == 1
@@ -161,8 +162,8 @@ def test_throttled_per_channel(fake: FakeTwilio, phone: Phone) -> None:
 
 def test_segments_and_cost(phone: Phone) -> None:
     channel = twilio_channel(cost_per_segment=Decimal("0.75"))
-    urdu = services.queue_sms(phone=phone, body="ا" * 71, purpose=Purpose.REPLY, channel=channel)
-    latin = services.queue_sms(phone=phone, body="a" * 160, purpose=Purpose.REPLY, channel=channel)
+    urdu = outbound.queue_sms(phone=phone, body="ا" * 71, purpose=Purpose.REPLY, channel=channel)
+    latin = outbound.queue_sms(phone=phone, body="a" * 160, purpose=Purpose.REPLY, channel=channel)
     assert urdu is not None and latin is not None
     assert (urdu.encoding, urdu.segments, urdu.cost_estimate) == ("UCS-2", 2, Decimal("1.5"))
     assert (latin.encoding, latin.segments) == ("GSM-7", 1)
@@ -171,14 +172,14 @@ def test_segments_and_cost(phone: Phone) -> None:
 def test_opted_out_phone_gets_nothing(phone: Phone) -> None:
     channel = twilio_channel()
     phone.opt_out()
-    message = services.queue_sms(phone=phone, body="news", purpose=Purpose.BROADCAST, channel=channel)
+    message = outbound.queue_sms(phone=phone, body="news", purpose=Purpose.BROADCAST, channel=channel)
     assert message is not None and message.status == OutboundStatus.SUPPRESSED
     assert queued("send_outbound") == []
 
 
 def test_numbers_are_encrypted_and_masked_in_the_database(phone: Phone) -> None:
     channel = twilio_channel()
-    services.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
+    outbound.queue_sms(phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel)
     with connection.cursor() as cursor:
         for table in ("messaging_phone", "messaging_outboundmessage", "messaging_channel"):
             cursor.execute(f"SELECT * FROM {table}")

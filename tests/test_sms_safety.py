@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from rabta.messaging import broadcasts
+from rabta.messaging.effects import record_sms_preferences
 from rabta.messaging.models import (
     Broadcast,
     Conversation,
@@ -23,10 +24,10 @@ from rabta.messaging.models import (
     Purpose,
     Subscription,
 )
-from rabta.messaging.report_flow import record_sms_preferences
 from rabta.messaging.subscriptions import request_subscription
+from rabta.reports.contact import decrypt_contact
 from rabta.reports.models import Category, Report
-from rabta.reports.services import change_status, decrypt_contact
+from rabta.reports.services import change_status
 from tests.conftest import World
 from tests.sms_fixtures import Sms, console_channel
 
@@ -347,15 +348,15 @@ def test_codes_are_masked_once_sent_and_every_message_is_tied_to_its_report(worl
 
 
 def test_a_queued_reply_keeps_its_code_until_it_is_sent(world: World) -> None:
-    from rabta.messaging import services
+    from rabta.messaging import outbound, phones
 
     console = console_channel()
-    phone = services.phone_for(NUMBER)
-    message = services.queue_sms(
+    phone = phones.phone_for(NUMBER)
+    message = outbound.queue_sms(
         phone=phone, body="Your code is 482-177-3015.", purpose=Purpose.REPLY, channel=console, send=False
     )
     assert message is not None and message.body == "Your code is 482-177-3015."
-    services.send_outbound_messages([message.pk])
+    outbound.send_outbound_messages([message.pk])
     message.refresh_from_db()
     assert message.status == OutboundStatus.SENT and message.body == "Your code is ***-***-*015."
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from rabta.lib.sms import segment_info
-from rabta.messaging import broadcasts, services, subscriptions
+from rabta.messaging import broadcasts, subscriptions
 from rabta.messaging.models import (
     Broadcast,
     BroadcastStatus,
@@ -22,6 +22,7 @@ from rabta.messaging.models import (
     Subscription,
 )
 from tests.conftest import World
+from tests.paths import url_for
 from tests.sms_fixtures import Sms, console_channel
 from tests.tasks_helper import run_ready_tasks
 
@@ -34,7 +35,7 @@ def _sign_up(
     client: Client, number: str = "0300 1112223", *, beat: str = "GUL", lang: str = "en", ip: str = ""
 ) -> Any:
     extra = {"REMOTE_ADDR": ip} if ip else {}
-    return client.post(f"/{lang}/beats/{beat}/subscribe/", {"phone": number}, **extra)
+    return client.post(url_for("messaging:subscribe", beat, lang=lang), {"phone": number}, **extra)
 
 
 def _reached_by_beat_broadcast(world: World) -> set[str]:
@@ -70,11 +71,11 @@ def test_yes_starts_it_once(world: World, client: Client) -> None:
     console_channel()
     _sign_up(client)
     phone = Phone.objects.for_number(NUMBER).get()
-    started = services.confirm_pending_subscriptions(phone=phone)
+    started = subscriptions.confirm_pending_subscriptions(phone=phone)
     assert [s.beat for s in started] == [world.beat_a]
     row = Subscription.objects.get(phone=phone)
     assert row.active and not row.pending and row.confirmed_at is not None
-    assert services.confirm_pending_subscriptions(phone=phone) == []  # a second YES changes nothing
+    assert subscriptions.confirm_pending_subscriptions(phone=phone) == []  # a second YES changes nothing
     assert Subscription.objects.filter(phone=phone, active=True).count() == 1
     assert NUMBER in _reached_by_beat_broadcast(world)
 
@@ -84,7 +85,7 @@ def test_an_old_sign_up_is_forgotten(world: World, client: Client) -> None:
     _sign_up(client)
     Subscription.objects.update(created_at=timezone.now() - subscriptions.PENDING_FOR - dt.timedelta(hours=1))
     phone = Phone.objects.for_number(NUMBER).get()
-    assert services.confirm_pending_subscriptions(phone=phone) == []
+    assert subscriptions.confirm_pending_subscriptions(phone=phone) == []
     row = Subscription.objects.get()
     assert not row.active and not row.pending and row.ended_at is not None
 
@@ -94,7 +95,7 @@ def test_yes_for_a_beat_already_joined_by_sms_keeps_one_subscription(world: Worl
     _sign_up(client)
     Sms(channel, NUMBER).send("JOIN Gulabad")
     phone = Phone.objects.for_number(NUMBER).get()
-    assert services.confirm_pending_subscriptions(phone=phone) == []
+    assert subscriptions.confirm_pending_subscriptions(phone=phone) == []
     assert Subscription.objects.filter(phone=phone, active=True).count() == 1
     assert not Subscription.objects.filter(phone=phone, pending=True).exists()
 
@@ -111,7 +112,7 @@ def test_a_number_that_sent_stop_is_never_messaged_by_a_web_sign_up(world: World
     assert phone.opted_out  # the web cannot undo STOP
     assert OutboundMessage.objects.count() == before  # not even a suppressed row
     assert not Subscription.objects.filter(phone=phone, pending=True).exists()
-    assert services.confirm_pending_subscriptions(phone=phone) == []
+    assert subscriptions.confirm_pending_subscriptions(phone=phone) == []
     assert NUMBER not in _reached_by_beat_broadcast(world)
 
 
@@ -120,7 +121,7 @@ def test_yes_after_stop_starts_nothing(world: World, client: Client) -> None:
     _sign_up(client)
     phone = Phone.objects.for_number(NUMBER).get()
     phone.opt_out()
-    assert services.confirm_pending_subscriptions(phone=phone) == []
+    assert subscriptions.confirm_pending_subscriptions(phone=phone) == []
     assert not Subscription.objects.filter(phone=phone, active=True).exists()
 
 
@@ -136,8 +137,8 @@ def test_leave_ends_a_sign_up_still_waiting(world: World, client: Client) -> Non
     console_channel()
     _sign_up(client)
     phone = Phone.objects.for_number(NUMBER).get()
-    services.unsubscribe_all(phone=phone)
-    assert services.confirm_pending_subscriptions(phone=phone) == []
+    subscriptions.unsubscribe_all(phone=phone)
+    assert subscriptions.confirm_pending_subscriptions(phone=phone) == []
 
 
 def test_a_stranger_cannot_flood_a_number(world: World, client: Client) -> None:
@@ -148,7 +149,7 @@ def test_a_stranger_cannot_flood_a_number(world: World, client: Client) -> None:
     phone = Phone.objects.for_number(NUMBER).get()
     assert OutboundMessage.objects.filter(phone=phone).count() == 1
     # Only the beat named in the SMS that went can start with YES.
-    assert [s.beat for s in services.confirm_pending_subscriptions(phone=phone)] == [world.beat_a]
+    assert [s.beat for s in subscriptions.confirm_pending_subscriptions(phone=phone)] == [world.beat_a]
 
 
 def test_the_page_says_the_same_whatever_the_number(world: World, client: Client) -> None:

@@ -34,6 +34,7 @@ def test_forged_signature_is_403_and_stores_nothing(client: Client) -> None:
     channel = twilio_channel()
     response = twilio_post(client, channel, MESSAGE, token="not-the-token")
     assert response.status_code == 403
+    # Webhook paths are written out in these tests: gateways are configured with them.
     no_header = client.post(f"/sms/twilio/{channel.inbound_slug}/inbound", MESSAGE)
     assert no_header.status_code == 403
     assert not InboundMessage.objects.exists() and not Phone.objects.exists()
@@ -68,6 +69,8 @@ def test_same_message_delivered_twice_has_one_effect(client: Client) -> None:
 def test_unknown_or_inactive_channel_is_404(client: Client) -> None:
     channel = twilio_channel(active=False)
     assert twilio_post(client, channel, MESSAGE).status_code == 404
+    assert not InboundMessage.objects.exists()
+    assert not queued("drain_inbound")
 
 
 def test_status_callback_updates_and_never_goes_backwards(client: Client) -> None:

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.utils.module_loading import import_string
+from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
 from rabta.core.periodic import ensure_scheduled
-from rabta.messaging import conversation, services
+from rabta.messaging import conversation, inbound, jobs, outbound
 from rabta.messaging.models import (
     InboundMessage,
     InboundStatus,
@@ -27,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def receive(channel: Any, number: str, text: str, sid: str) -> InboundMessage:
-    message, created = services.receive_inbound(
+    message, created = inbound.receive_inbound(
         channel=channel, provider_message_id=sid, sender=number, body=text
     )
     assert created
@@ -59,7 +61,7 @@ def test_a_phones_messages_are_handled_in_arrival_order_across_chunks() -> None:
     receive(channel, number, "LANG UR", "a1")
     receive(channel, number, "LANG EN", "a2")
     receive(channel, number, "HELP", "a3")
-    services.process_pending_inbound(chunk=1)
+    inbound.process_pending_inbound(chunk=1)
     replies = replies_to(number)
     assert len(replies) == 3
     assert "Send REPORT" in replies[2]  # English, because LANG EN came second
@@ -82,7 +84,7 @@ def test_a_failing_message_is_marked_failed_and_the_rest_go_on(
     good = receive(channel, "+923001111111", "HELP", "g1")
     bad = receive(channel, "+923002222222", "BOOM", "b1")
     later = receive(channel, "+923002222222", "HELP", "g2")
-    assert services.process_pending_inbound() == 3
+    assert inbound.process_pending_inbound() == 3
     bad.refresh_from_db()
     assert bad.status == InboundStatus.FAILED and "RuntimeError: broken message" in bad.error
     # The log names the failure's kind, never its text or the number (a message's text may quote either).
@@ -104,14 +106,14 @@ def test_sweep_handles_messages_no_drain_saw_and_sends_stale_replies() -> None:
         DBTaskResult.objects.all().delete()  # the worker died with the drain task (or its row was lost)
         phone = Phone.objects.for_number("+923004444444").first() or Phone.build("+923004444444")
         phone.save()
-        stale = services.queue_sms(
+        stale = outbound.queue_sms(
             phone=phone, body="left behind", purpose=Purpose.REPLY, channel=channel, send=False
         )
         assert stale is not None
         clock.shift(dt.timedelta(seconds=30))
-        assert services.sweep_messages() == {"inbound": 0, "resent": 0}  # too young: a worker may have it
+        assert inbound.sweep_messages() == {"inbound": 0, "resent": 0}  # too young: a worker may have it
         clock.shift(dt.timedelta(minutes=3))
-        assert services.sweep_messages() == {"inbound": 1, "resent": 1}
+        assert inbound.sweep_messages() == {"inbound": 1, "resent": 1}
     message.refresh_from_db()
     stale.refresh_from_db()
     assert message.status == InboundStatus.PROCESSED and stale.status == OutboundStatus.SENT
@@ -139,7 +141,7 @@ def test_no_transaction_is_open_while_the_provider_answers(monkeypatch: pytest.M
     channel = console_channel()
     phone = Phone.build("+923005555555")
     phone.save()
-    message = services.queue_sms(
+    message = outbound.queue_sms(
         phone=phone, body="hello", purpose=Purpose.REPLY, channel=channel, send=False
     )
     assert message is not None
@@ -152,7 +154,7 @@ def test_no_transaction_is_open_while_the_provider_answers(monkeypatch: pytest.M
         return real_send(self, **kw)
 
     monkeypatch.setattr(ConsoleTransport, "send", send)
-    assert services.send_outbound_messages([message.pk]) == {message.pk: OutboundStatus.SENT}
+    assert outbound.send_outbound_messages([message.pk]) == {message.pk: OutboundStatus.SENT}
     assert seen == [depth_here]
 
 
@@ -162,16 +164,24 @@ def test_a_claimed_message_is_left_to_its_sender_until_the_lease_runs_out() -> N
     phone.save()
     start = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False) as clock:
-        message = services.queue_sms(
+        message = outbound.queue_sms(
             phone=phone, body="hi", purpose=Purpose.REPLY, channel=channel, send=False
         )
         assert message is not None
         # Another sender claimed it and died before recording the outcome.
-        OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=start + services.SEND_LEASE)
-        assert services.send_outbound_messages([message.pk]) == {}
-        clock.shift(services.SEND_LEASE + dt.timedelta(minutes=1))
-        assert services.sweep_messages()["resent"] == 0  # lease over, but not yet stale
-        clock.shift(services.STALE_AFTER)
-        assert services.sweep_messages()["resent"] == 1
+        OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=start + outbound.SEND_LEASE)
+        assert outbound.send_outbound_messages([message.pk]) == {}
+        clock.shift(outbound.SEND_LEASE + dt.timedelta(minutes=1))
+        assert inbound.sweep_messages()["resent"] == 0  # lease over, but not yet stale
+        clock.shift(outbound.STALE_AFTER)
+        assert inbound.sweep_messages()["resent"] == 1
     message.refresh_from_db()
     assert message.status == OutboundStatus.SENT and message.attempts == 1
+
+
+@pytest.mark.parametrize("path", jobs.PATHS)
+def test_the_services_queue_tasks_by_their_real_names(path: str) -> None:
+    """The services name the tasks they queue (jobs.py); a renamed or moved task fails here."""
+    task = import_string(path)
+    assert isinstance(task, Task)
+    assert task.module_path == path

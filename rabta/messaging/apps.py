@@ -9,6 +9,7 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # Report notifications reach reporters who gave a phone through the reports' channel registry.
+        # Imported here: notifications imports models, which may load only once the app registry is ready.
         from rabta.messaging.notifications import register
 
         register()

@@ -5,24 +5,44 @@ school"), STATUS <code>, JOIN <neighbourhood>, LEAVE, STOP, START, HELP, LANG <e
 (discreet wording on a shared phone), YES (confirms beat news asked for on the web). The words, and
 the rules that keep them from eating a report, are in keywords.py. Every reply fits one or two SMS
 segments in its language. Replies go even to a phone that sent STOP: it wrote to us.
+
+Text in, replies and intents out: this module reads (the waiting exchange, a report by its code,
+beats by name) but writes nothing and queues nothing. What a command changes (opt-out, language,
+subscriptions, a new report) it yields as an intent (rabta.messaging.intents); the inbound worker
+applies them (rabta.messaging.effects) and queues the replies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rabta.lib.text import ascii_digits, squash_spaces
-from rabta.messaging import keywords, report_flow
-from rabta.messaging.keywords import LANGUAGE_CODES, ROMAN_URDU, Command
-from rabta.messaging.models import Channel, Conversation, Phone
-from rabta.messaging.report_flow import CONVERSATION_MINUTES, MAX_CHOICES, Outcome
-
-__all__ = ["CONVERSATION_MINUTES", "LANGUAGE_CODES", "ROMAN_URDU", "Outcome", "detect_language", "handle"]
+from rabta.messaging import keywords, report_flow, selectors
+from rabta.messaging.intents import (
+    ChooseLanguage,
+    ConfirmSubscriptions,
+    EndConversation,
+    Flow,
+    HitRateLimit,
+    OptIn,
+    OptOut,
+    Outcome,
+    SetDiscreet,
+    Subscribe,
+    UnsubscribeAll,
+    ask,
+)
+from rabta.messaging.keywords import Command
+from rabta.messaging.models import Channel, Phone
+from rabta.messaging.report_flow import MAX_CHOICES
+from rabta.reports.lifecycle import TIMESTAMP_FIELDS
+from rabta.reports.models import Report
+from rabta.reports.selectors import find_by_code
+from rabta.reports.tracking import format_code, normalise_code
 
 _PASHTO_LETTERS = set("ټډړږښګڼېۍځڅ")
 # What STATUS may be followed by: a code's digits, grouped as people write them.
@@ -40,23 +60,23 @@ def detect_language(text: str) -> str:
     return "en"
 
 
-def handle(*, phone: Phone, text: str, channel: Channel, inbound_id: int | None = None) -> Outcome:
-    """One inbound SMS in, the replies out (as text; the caller queues them)."""
+def handle(*, phone: Phone, text: str, channel: Channel, inbound_id: int | None = None) -> Flow[Outcome]:
+    """One inbound SMS in; the intents it leads to out (yielded), then the replies (as text; the
+    caller queues them). `channel` is the one it arrived on."""
     cleaned = squash_spaces(text)
     if not phone.language_chosen:
-        phone.language, phone.language_chosen = detect_language(cleaned), True
-        phone.save(update_fields=["language", "language_chosen"])
+        yield from ask(ChooseLanguage(detect_language(cleaned)))
     with translation.override(phone.language):
-        outcome = _handle(phone, cleaned, inbound_id)
+        outcome = yield from _handle(phone, cleaned, inbound_id)
         if not outcome.replies:
             outcome.replies = [help_text()]
     return outcome
 
 
-def _handle(phone: Phone, text: str, inbound_id: int | None) -> Outcome:
-    conversation = Conversation.objects.filter(phone=phone).first()
+def _handle(phone: Phone, text: str, inbound_id: int | None) -> Flow[Outcome]:
+    conversation = selectors.waiting_conversation(phone)
     if conversation is not None and conversation.is_expired():
-        conversation.delete()
+        yield from ask(EndConversation(conversation))
         conversation = None
     in_step = conversation is not None and conversation.flow == report_flow.FLOW
 
@@ -66,9 +86,9 @@ def _handle(phone: Phone, text: str, inbound_id: int | None) -> Outcome:
         # Said during the questions after a report was made: these messages belong to it.
         report = report_flow.report_of(conversation)
         if keyword.command == Command.CANCEL:
-            return Outcome([report_flow.stop_asking(conversation)], report=report)
-        report_flow.end(conversation)
-        phone.opt_out()
+            return Outcome([(yield from report_flow.stop_asking(conversation))], report=report)
+        yield from report_flow.end(conversation)
+        yield from ask(OptOut())
         stopped = _("You will get no more SMS from Rabta. Send START to receive them again.")
         return Outcome([stopped], report=report)
 
@@ -79,9 +99,13 @@ def _handle(phone: Phone, text: str, inbound_id: int | None) -> Outcome:
         first, rest = keywords.leading(text)
         status = first is not None and first.command == Command.STATUS
         if status and report_flow.awaits_yes_or_no(conversation) and _arguments_parse(Command.STATUS, rest):
-            report_flow.end(conversation)
-            return _status(phone, rest)
-        return report_flow.answer(phone=phone, conversation=conversation, text=text, inbound_id=inbound_id)
+            yield from report_flow.end(conversation)
+            return (yield from _status(phone, rest))
+        return (
+            yield from report_flow.answer(
+                phone=phone, conversation=conversation, text=text, inbound_id=inbound_id
+            )
+        )
 
     args: list[str] = []
     command: Command | None = keyword.command if keyword is not None else None
@@ -92,22 +116,22 @@ def _handle(phone: Phone, text: str, inbound_id: int | None) -> Outcome:
             command = leading.command
 
     if command == Command.START:
-        phone.opt_in()
+        yield from ask(OptIn())
         return Outcome([_("Welcome back to Rabta. Send HELP to see what you can do.")])
     if command == Command.REPORT:
-        return report_flow.start(phone=phone, args=args, inbound_id=inbound_id)
+        return (yield from report_flow.start(phone=phone, args=args, inbound_id=inbound_id))
     if command == Command.STATUS:
-        return _status(phone, args)
+        return (yield from _status(phone, args))
     if command == Command.JOIN:
-        return Outcome(_join(phone, args))
+        return Outcome((yield from _join(phone, args)))
     if command == Command.LEAVE:
-        return Outcome(_leave(phone))
+        return Outcome((yield from _leave()))
     if command == Command.LANG:
-        return Outcome(_language(phone, args))
+        return Outcome((yield from _language(args)))
     if command == Command.PRIVATE:
-        return Outcome(_private(phone))
+        return Outcome((yield from _private(phone)))
     if command == Command.YES:
-        return Outcome(_confirm_subscriptions(phone))
+        return Outcome((yield from _confirm_subscriptions()))
     if command == Command.HELP:
         return Outcome([help_text()])
     if leading is not None:
@@ -146,26 +170,22 @@ def help_text() -> str:
     )
 
 
-def _private(phone: Phone) -> list[str]:
-    phone.discreet = not phone.discreet
-    phone.save(update_fields=["discreet"])
-    if phone.discreet:
+def _private(phone: Phone) -> Flow[list[str]]:
+    discreet = not phone.discreet
+    yield from ask(SetDiscreet(discreet))
+    if discreet:
         return [
             _("Private mode on: our messages will not mention reports. Send PRIVATE again to turn it off.")
         ]
     return [_("Private mode off. Send PRIVATE to turn it on.")]
 
 
-def _status(phone: Phone, args: list[str]) -> Outcome:
-    from rabta.core import ratelimit
-    from rabta.reports.services import find_by_code
-    from rabta.reports.tracking import format_code, normalise_code
-
+def _status(phone: Phone, args: list[str]) -> Flow[Outcome]:
     raw = ascii_digits("".join(args))
     if not re.sub(r"\D", "", raw):
         return Outcome([_usage(Command.STATUS)])
     # From here the message holds a code (or a try at one): its stored body is masked.
-    if not ratelimit.hit("track", "sms:" + phone.number_index):
+    if not (yield from ask(HitRateLimit("track", "sms:" + phone.number_index))):
         return Outcome([_("Too many tries. Please wait an hour and try again.")], mask_inbound=True)
     report = find_by_code(raw)
     if report is None:
@@ -185,17 +205,15 @@ def _status(phone: Phone, args: list[str]) -> Outcome:
     return Outcome([text], report=report, mask_inbound=True)
 
 
-def _last_change(report: Any) -> dt.datetime:
-    from rabta.reports.lifecycle import TIMESTAMP_FIELDS
-
+def _last_change(report: Report) -> dt.datetime:
+    """When the report last changed status: the latest of its creation, its reopening and the time
+    it entered each status of the lifecycle (rabta.reports.lifecycle.TIMESTAMP_FIELDS)."""
     names = ("created_at", "reopened_at", *TIMESTAMP_FIELDS.values())
-    stamps = [getattr(report, name, None) for name in names]
+    stamps: list[dt.datetime | None] = [getattr(report, name) for name in names]
     return max(s for s in stamps if s is not None)
 
 
-def _join(phone: Phone, args: list[str]) -> list[str]:
-    from rabta.messaging.services import subscribe
-
+def _join(phone: Phone, args: list[str]) -> Flow[list[str]]:
     name = " ".join(args)
     if not name:
         return [_usage(Command.JOIN)]
@@ -203,36 +221,30 @@ def _join(phone: Phone, args: list[str]) -> list[str]:
     if len(matches) > 1:
         names = ", ".join(b.local_name for b in matches[:MAX_CHOICES])
         return [_("Several places match: %(names)s. Send JOIN with the full name.") % {"names": names}]
-    subscribe(phone=phone, beat=matches[0])
+    yield from ask(Subscribe(matches[0]))
     if phone.opted_out:
-        phone.opt_in()  # the phone's own JOIN undoes its STOP
+        yield from ask(OptIn())  # the phone's own JOIN undoes its STOP
     return [_("You will get news for %(beat)s by SMS. Send LEAVE to stop.") % {"beat": matches[0].local_name}]
 
 
-def _leave(phone: Phone) -> list[str]:
-    from rabta.messaging.services import unsubscribe_all
-
-    unsubscribe_all(phone=phone)
+def _leave() -> Flow[list[str]]:
+    yield from ask(UnsubscribeAll())
     return [_("You will get no more neighbourhood news. Send JOIN and a name to join again.")]
 
 
-def _confirm_subscriptions(phone: Phone) -> list[str]:
-    from rabta.messaging.services import confirm_pending_subscriptions
-
-    started = confirm_pending_subscriptions(phone=phone)
+def _confirm_subscriptions() -> Flow[list[str]]:
+    # A phone that sent STOP starts nothing and so gets the first answer: only START or JOIN undoes STOP.
+    started = yield from ask(ConfirmSubscriptions())
     if not started:
         return [_("Nothing is waiting for a YES from this phone. Send HELP to see what you can do.")]
-    if phone.opted_out:
-        phone.opt_in()
     names = ", ".join(s.beat.local_name for s in started)
     return [_("You will get news for %(beat)s by SMS. Send LEAVE to stop.") % {"beat": names}]
 
 
-def _language(phone: Phone, args: list[str]) -> list[str]:
+def _language(args: list[str]) -> Flow[list[str]]:
     choice = keywords.language_named(" ".join(args)) if args else None
     if choice is None:
         return [_usage(Command.LANG)]
-    phone.language, phone.language_chosen = choice, True
-    phone.save(update_fields=["language", "language_chosen"])
+    yield from ask(ChooseLanguage(choice))
     with translation.override(choice):
         return [_("Rabta will write to you in English.")]

@@ -3,10 +3,9 @@ webhook accepts signed requests, and a few subscribers with one sent awareness b
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
+from rabta.core.demo import DemoContext
 from rabta.messaging.models import (
     Broadcast,
     BroadcastStatus,
@@ -27,7 +26,7 @@ DEMO_TWILIO_SLUG = "demo-twilio"
 DEMO_NUMBER = "8040"
 
 
-def seed(ctx: Any) -> None:
+def seed(ctx: DemoContext) -> None:
     console = Channel(name="Demo console", provider=Provider.CONSOLE, number=DEMO_NUMBER, is_default=True)
     console.set_credentials({})
     console.save()
@@ -69,13 +68,13 @@ def seed(ctx: Any) -> None:
     describe(ctx)
 
 
-def describe(ctx: Any) -> None:
+def describe(ctx: DemoContext) -> None:
     ctx.values["twilio_inbound_path"] = reverse("sms:twilio_inbound", kwargs={"slug": DEMO_TWILIO_SLUG})
     ctx.values["twilio_auth_token"] = DEMO_TWILIO_AUTH_TOKEN
     ctx.values["sms_number"] = DEMO_NUMBER
 
 
-def reset(ctx: Any) -> None:
+def reset(ctx: DemoContext) -> None:
     # The demo database holds only demo SMS traffic: clear it all, children first.
     OutboundMessage.objects.all().delete()
     InboundMessage.objects.all().delete()

@@ -1,12 +1,16 @@
+"""Forms for SMS pages: a phone number field, beat sign-up, the simulator, and a broadcast."""
+
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rabta.lib.phones import InvalidPhoneNumber, normalise
 from rabta.lib.sms import segment_info
+from rabta.messaging.simulator import is_test_number
+from rabta.people.models import User
 from rabta.places.models import Beat, District, PoliceStation
 
 
@@ -16,11 +20,11 @@ class PhoneField(forms.CharField):
     }
 
     def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if not value:
-            return value
+        text: str = super().clean(value)
+        if not text:
+            return text
         try:
-            return normalise(value)
+            return normalise(text)
         except InvalidPhoneNumber:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
@@ -34,8 +38,6 @@ class SimulateForm(forms.Form):
     text = forms.CharField(label=_("Message"), max_length=1600, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_phone(self) -> str:
-        from rabta.messaging.simulator import is_test_number
-
         number = self.cleaned_data["phone"]
         # Speaking for a real resident could send STOP, or read replies meant for them.
         if number and not is_test_number(number):
@@ -44,6 +46,14 @@ class SimulateForm(forms.Form):
                 code="real_number",
             )
         return str(number)
+
+
+class ChosenAudience(TypedDict):
+    """A broadcast's audience as create_broadcast takes it: beats, a station or a district."""
+
+    beats: list[Beat]
+    station: PoliceStation | None
+    district: District | None
 
 
 class BroadcastForm(forms.Form):
@@ -90,14 +100,14 @@ class BroadcastForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
         beats = Beat.objects.visible_to(user)
         self.fields["beats"].queryset = beats  # type: ignore[attr-defined]
         self.fields["station"].queryset = PoliceStation.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["district"].queryset = District.objects.filter(stations__beats__in=beats).distinct()  # type: ignore[attr-defined]
 
-    def chosen_audience(self) -> dict[str, Any]:
+    def chosen_audience(self) -> ChosenAudience:
         """The chosen audience as create_broadcast takes it: beats, a station or a district."""
         data, audience = self.cleaned_data, self.cleaned_data["audience"]
         return {

@@ -21,7 +21,6 @@ from rabta.lib.text import fold, fold_words
 # Roman Urdu is answered in Roman Urdu: a reader who typed Latin letters may have a phone that cannot
 # show Urdu script. Its catalogue lives in rabta/locale/ur_Latn.
 ROMAN_URDU = "ur-latn"
-LANGUAGE_CODES = ("en", "ur", "ps", ROMAN_URDU)
 
 
 class Command(enum.StrEnum):

@@ -6,10 +6,10 @@ blind index for lookups and a masked form (last three digits) for every page, lo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -17,19 +17,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rabta.lib.crypto import FieldCipher
+from rabta.core.crypto import field_cipher
+from rabta.core.scoping import ScopeUser, StaffScopedQuerySet
 from rabta.lib.phones import mask
+from rabta.places.models import Beat
 
 PHONE_CONTEXT = "phone"
 
 
-@lru_cache(maxsize=1)
-def cipher() -> FieldCipher:
-    return FieldCipher(settings.RABTA_FIELD_KEY)
-
-
 def phone_index(e164: str) -> str:
-    return cipher().blind_index(e164, context=PHONE_CONTEXT)
+    return field_cipher().blind_index(e164, context=PHONE_CONTEXT)
 
 
 class Provider(models.TextChoices):
@@ -78,12 +75,13 @@ class Channel(models.Model):
     def credentials(self) -> dict[str, str]:
         if not self.credentials_encrypted:
             return {}
-        return json.loads(
-            cipher().decrypt(self.credentials_encrypted, context=f"channel:{self.inbound_slug}")
+        values: dict[str, str] = json.loads(
+            field_cipher().decrypt(self.credentials_encrypted, context=f"channel:{self.inbound_slug}")
         )
+        return values
 
     def set_credentials(self, values: dict[str, str]) -> None:
-        self.credentials_encrypted = cipher().encrypt(
+        self.credentials_encrypted = field_cipher().encrypt(
             json.dumps(values), context=f"channel:{self.inbound_slug}"
         )
 
@@ -119,7 +117,7 @@ class Phone(models.Model):
     @classmethod
     def build(cls, e164: str, **kwargs: Any) -> Phone:
         return cls(
-            number_encrypted=cipher().encrypt(e164, context=PHONE_CONTEXT),
+            number_encrypted=field_cipher().encrypt(e164, context=PHONE_CONTEXT),
             number_index=phone_index(e164),
             number_masked=mask(e164),
             **kwargs,
@@ -127,7 +125,7 @@ class Phone(models.Model):
 
     @property
     def number(self) -> str:
-        return cipher().decrypt(self.number_encrypted, context=PHONE_CONTEXT)
+        return field_cipher().decrypt(self.number_encrypted, context=PHONE_CONTEXT)
 
     def opt_out(self) -> None:
         self.opted_out, self.opted_out_at = True, timezone.now()
@@ -176,7 +174,7 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"{self.flow}:{self.step}"
 
-    def is_expired(self, now: Any = None) -> bool:
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
 
 
@@ -211,7 +209,9 @@ class InboundMessage(models.Model):
         ordering = ["-received_at"]
         # The worker drains waiting messages in arrival order; the index holds only those.
         indexes = [
-            models.Index(fields=["id"], condition=models.Q(status="received"), name="inbound_waiting_idx")
+            models.Index(
+                fields=["id"], condition=models.Q(status=InboundStatus.RECEIVED), name="inbound_waiting_idx"
+            )
         ]
         verbose_name = _("inbound SMS")
         verbose_name_plural = _("inbound SMS")
@@ -265,7 +265,9 @@ class OutboundMessage(models.Model):
         indexes = [
             models.Index(fields=["channel", "sent_at"]),
             models.Index(
-                fields=["next_attempt_at"], condition=models.Q(status="queued"), name="outbound_queued_idx"
+                fields=["next_attempt_at"],
+                condition=models.Q(status=OutboundStatus.QUEUED),
+                name="outbound_queued_idx",
             ),
         ]
         verbose_name = _("outbound SMS")
@@ -283,20 +285,15 @@ class BroadcastStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-class BroadcastQuerySet(models.QuerySet["Broadcast"]):
-    def visible_to(self, user: Any) -> BroadcastQuerySet:
-        from rabta.places.models import Beat
-
-        if not user.is_authenticated or not user.is_staff_role:
-            return self.none()
-        if user.sees_everything:
-            return self
+class BroadcastQuerySet(StaffScopedQuerySet["Broadcast"]):
+    def in_scope(self, user: ScopeUser) -> BroadcastQuerySet:
+        """Broadcasts that reach a beat of the user's, whichever way it was chosen, and their own."""
         beats = Beat.objects.visible_to(user)
         return self.filter(
             models.Q(beats__in=beats)
             | models.Q(station__beats__in=beats)
             | models.Q(district__stations__beats__in=beats)
-            | models.Q(author=user)
+            | models.Q(author=user.pk)
         ).distinct()
 
 
@@ -336,20 +333,13 @@ class Broadcast(models.Model):
     def __str__(self) -> str:
         return f"Broadcast {self.pk} ({self.status})"
 
-    @property
-    def needs_approval(self) -> bool:
-        """Whether its author may not send it alone (the rule is broadcasts.reach_of / approvers_allow)."""
-        from rabta.messaging.broadcasts import needs_approval
-
-        return needs_approval(user=self.author, broadcast=self)
-
     def body_for(self, language: str) -> str:
         """The text for a phone's language, falling back to what exists (Roman Urdu reads Latin first)."""
         order = {"en": "en ur ps", "ur": "ur en ps", "ps": "ps ur en", "ur-latn": "en ur ps"}.get(
             language, "ur en ps"
         )
         for code in order.split():
-            text = getattr(self, f"body_{code}")
+            text: str = getattr(self, f"body_{code}")
             if text:
                 return text
         return ""

@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rabta.lib.phones import InvalidPhoneNumber, normalise
+from rabta.messaging import selectors
+from rabta.messaging.models import Purpose
+from rabta.messaging.outbound import queue_sms
+from rabta.messaging.phones import phone_for
+from rabta.messaging.report_flow import category_label
+from rabta.reports.contact import Contact
+from rabta.reports.lifecycle import Status
+from rabta.reports.models import Channel as ReportChannel
+from rabta.reports.models import Report
+from rabta.reports.notify import register_channel
 
 
-def sms_sender(*, report: Any, contact: Any, subject: str, body: str) -> bool:
+def sms_sender(*, report: Report, contact: Contact, subject: str, body: str) -> bool:
     """Queue a short SMS about a report. Respects "no SMS", opt-out (STOP) and discreet mode.
 
-    The text is our own short wording, not the e-mail body: it must fit one or two segments. With
-    neutral wording (the reporter's choice, or always for women's-desk and conduct categories) or on
-    a phone in private mode it says only that there is news: no category, no status, nothing for
-    whoever else reads the phone.
+    The text is our own short wording, not the e-mail `subject` and `body`: it must fit one or two
+    segments. With neutral wording (the reporter's choice, or always for women's-desk and conduct
+    categories) or on a phone in private mode it says only that there is news: no category, no
+    status, nothing for whoever else reads the phone.
     """
-    from rabta.messaging.models import Phone, Purpose
-    from rabta.messaging.report_flow import category_label
-    from rabta.messaging.services import phone_for, queue_sms
-
-    number = getattr(contact, "phone", "") or ""
-    if not number or getattr(report, "no_sms", False):
+    number = contact.phone or ""
+    if not number or report.no_sms:
         return False
-    if report.channel == "sms" and report.status == "new":
+    if report.channel == ReportChannel.SMS and report.status == Status.NEW:
         return False  # the SMS conversation's own reply already confirmed it, with the code
     try:
         e164 = normalise(number)
     except InvalidPhoneNumber:
         return False
-    phone = Phone.objects.for_number(e164).first() or phone_for(e164, language=report.language or "ur")
+    phone = selectors.find_phone(e164) or phone_for(e164, language=report.language or "ur")
     if phone.opted_out:
         return False
     language = phone.language if phone.language_chosen else (report.language or phone.language)
@@ -49,10 +53,4 @@ def sms_sender(*, report: Any, contact: Any, subject: str, body: str) -> bool:
 
 
 def register() -> None:
-    try:
-        from rabta.reports import notify
-    except ImportError:  # reports not installed: nothing to notify about
-        return
-    register_channel = getattr(notify, "register_channel", None)
-    if register_channel is not None:
-        register_channel("sms", sms_sender, address="phone", text_message=True)
+    register_channel("sms", sms_sender, address="phone", text_message=True)

@@ -9,6 +9,9 @@ closing reply says who will read the report.
 "REPORT <n> <place> <words>" creates the report at once and then asks the follow-up questions.
 Every message of the exchange, and every reply, is tied to the report once it exists, so bodies
 that quote it are shown only to staff who may see that report.
+
+Like conversation.py it writes nothing: each write is an intent (rabta.messaging.intents) that the
+caller applies, so the functions that may write are generators (`Flow`).
 """
 
 from __future__ import annotations
@@ -16,17 +19,32 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rabta.lib.text import fold_words
+from rabta.messaging import selectors
+from rabta.messaging.intents import (
+    ClearConversation,
+    CreateReport,
+    EndConversation,
+    Flow,
+    HitRateLimit,
+    Outcome,
+    RecordPreferences,
+    SaveConversation,
+    TieToReport,
+    ask,
+)
 from rabta.messaging.keywords import ROMAN_URDU, is_yes_or_no
-from rabta.messaging.models import Conversation, InboundMessage, OutboundMessage, Phone, Purpose
+from rabta.messaging.models import Conversation, Phone
 from rabta.places.lookup import beat_index
 from rabta.places.models import Beat
+from rabta.reports.models import Category, Report
+from rabta.reports.presenters import who_reads
+from rabta.reports.tracking import format_code
 
 CONVERSATION_MINUTES = 30
 MAX_CHOICES = 5
@@ -48,24 +66,12 @@ class Step(enum.StrEnum):
     UPDATES = "updates"
 
 
-@dataclass
-class Outcome:
-    """What one inbound SMS led to: the replies, and the report they belong to (if any)."""
-
-    replies: list[str]
-    report: Any = None
-    # The inbound body quotes a tracking code: masked once processed.
-    mask_inbound: bool = False
-
-
 # ---- categories, numbered as on the web form ----------------------------------------------------
 
 
-def categories() -> list[Any]:
+def categories() -> list[Category]:
     """Active categories in the web form's order (Category's default ordering: position, name)."""
-    from rabta.reports.models import Category
-
-    return list(Category.objects.filter(active=True))
+    return selectors.active_categories()
 
 
 # Short names for the numbered menu, so the menu fits two segments in every language.
@@ -85,7 +91,7 @@ def _short_names() -> dict[str, Callable[[], str]]:
     }
 
 
-def category_label(category: Any) -> str:
+def category_label(category: Category) -> str:
     short = _short_names().get(category.code)
     return short() if short else category.local_name
 
@@ -139,24 +145,21 @@ def _no_place() -> str:
 # ---- the conversation row ------------------------------------------------------------------------
 
 
-def _new(phone: Phone, data: dict[str, Any]) -> Conversation:
-    Conversation.objects.filter(phone=phone).delete()
+def _new(phone: Phone, data: dict[str, Any]) -> Flow[Conversation]:
+    yield from ask(ClearConversation())
     data.setdefault("since", timezone.now().isoformat())
     return Conversation(phone=phone, flow=FLOW, step=Step.CATEGORY, data=data, expires_at=timezone.now())
 
 
-def _save(conversation: Conversation, step: Step, data: dict[str, Any]) -> None:
+def _save(conversation: Conversation, step: Step, data: dict[str, Any]) -> Flow[None]:
     conversation.step, conversation.data = step, data
     conversation.expires_at = timezone.now() + dt.timedelta(minutes=CONVERSATION_MINUTES)
-    if conversation.pk is None:
-        conversation.save()
-    else:
-        conversation.save(update_fields=["step", "data", "expires_at", "updated_at"])
+    yield from ask(SaveConversation(conversation))
 
 
-def _end(conversation: Conversation | None) -> None:
+def _end(conversation: Conversation | None) -> Flow[None]:
     if conversation is not None and conversation.pk:
-        conversation.delete()
+        yield from ask(EndConversation(conversation))
 
 
 def _remember(data: dict[str, Any], inbound_id: int | None) -> None:
@@ -181,18 +184,18 @@ def _beat_choice_text(beats: list[Beat]) -> str:
 # ---- start and answers -------------------------------------------------------------------------
 
 
-def start(*, phone: Phone, args: list[str], inbound_id: int | None) -> Outcome:
+def start(*, phone: Phone, args: list[str], inbound_id: int | None) -> Flow[Outcome]:
     """REPORT, REPORT <n> [<place>] [<words>], or REPORT <words> (the words become the description)."""
     data: dict[str, Any] = {}
     _remember(data, inbound_id)
-    conversation = _new(phone, data)
+    conversation = yield from _new(phone, data)
     rest = list(args)
     menu = categories()
     number = _number(rest[0]) if rest else None
     if number is None or not 1 <= number <= len(menu):
         if rest and len(" ".join(rest)) >= MIN_TEXT:
             data["text"] = " ".join(rest)
-        _save(conversation, Step.CATEGORY, data)
+        yield from _save(conversation, Step.CATEGORY, data)
         return Outcome([category_menu()])
     category = menu[number - 1]
     data["category"] = category.pk
@@ -209,39 +212,43 @@ def start(*, phone: Phone, args: list[str], inbound_id: int | None) -> Outcome:
         if len(rest) > DESCRIPTION_WORDS:
             # Words that name no neighbourhood and are too many to be one: the description.
             data["text"] = " ".join(rest)
-            _save(conversation, Step.BEAT, data)
+            yield from _save(conversation, Step.BEAT, data)
             return Outcome([_ask_place()])
         if rest:
-            _save(conversation, Step.BEAT, data)
-            return answer(phone=phone, conversation=conversation, text=" ".join(rest), inbound_id=None)
-        _save(conversation, Step.BEAT, data)
+            yield from _save(conversation, Step.BEAT, data)
+            return (
+                yield from answer(
+                    phone=phone, conversation=conversation, text=" ".join(rest), inbound_id=None
+                )
+            )
+        yield from _save(conversation, Step.BEAT, data)
         return Outcome([_ask_place()])
     data["beat"] = beat.pk
     if rest:
         data["text"] = " ".join(rest)
         data["women"] = _default_women(category)
-        return _create(phone, conversation, data, category=category, beat=beat)
-    return _after_place(phone, conversation, data, category)
+        return (yield from _create(phone, conversation, data, category=category, beat=beat))
+    return (yield from _after_place(phone, conversation, data, category))
 
 
-def answer(*, phone: Phone, conversation: Conversation, text: str, inbound_id: int | None) -> Outcome:
+def answer(*, phone: Phone, conversation: Conversation, text: str, inbound_id: int | None) -> Flow[Outcome]:
     """The resident's answer to the waiting step. Every text is an answer here (STOP and CANCEL
     are handled by the caller)."""
     data = dict(conversation.data)
     _remember(data, inbound_id)
     step = conversation.step
     if step in (Step.CALL, Step.HOURS, Step.UPDATES):
-        return _follow_up(phone, conversation, data, text)
+        return (yield from _follow_up(phone, conversation, data, text))
     if step == Step.CATEGORY:
         menu = categories()
         number = _number(text)
         if number is not None and 1 <= number <= len(menu):
             data["category"] = menu[number - 1].pk
-            _save(conversation, Step.BEAT, data)
+            yield from _save(conversation, Step.BEAT, data)
             return Outcome([_ask_place()])
         if len(text.split()) >= DESCRIPTION_WORDS:
             _keep_as_text(data, text)
-        _save(conversation, Step.CATEGORY, data)
+        yield from _save(conversation, Step.CATEGORY, data)
         return Outcome([category_menu()])
     if step == Step.BEAT:
         choices = data.get("choices") or []
@@ -254,58 +261,58 @@ def answer(*, phone: Phone, conversation: Conversation, text: str, inbound_id: i
                 data["beat"] = matches[0].pk
             elif matches:
                 data["choices"] = [b.pk for b in matches[:MAX_CHOICES]]
-                _save(conversation, Step.BEAT, data)
+                yield from _save(conversation, Step.BEAT, data)
                 return Outcome([_beat_choice_text(matches)])
             else:
                 if len(text.split()) >= DESCRIPTION_WORDS:
                     _keep_as_text(data, text)
-                _save(conversation, Step.BEAT, data)
+                yield from _save(conversation, Step.BEAT, data)
                 return Outcome([_no_place()])
         data.pop("choices", None)
-        return _after_place(phone, conversation, data, _category(data))
+        return (yield from _after_place(phone, conversation, data, _category(data)))
     if step == Step.WOMEN:
         choice = is_yes_or_no(text)
         if choice is None:
             if len(text) < MIN_TEXT:
-                _save(conversation, Step.WOMEN, data)
+                yield from _save(conversation, Step.WOMEN, data)
                 return Outcome([_ask_women(phone)])
             # Not a yes or no: the resident went on to say what happened. Keep it, with the default.
             _keep_as_text(data, text)
             choice = _default_women(_category(data))
         data["women"] = choice
         if not data.get("text"):
-            _save(conversation, Step.TEXT, data)
+            yield from _save(conversation, Step.TEXT, data)
             return Outcome([_ask_text()])
-        return _create(phone, conversation, data)
+        return (yield from _create(phone, conversation, data))
     if step == Step.TEXT:
         if len(text) < MIN_TEXT:
-            _save(conversation, Step.TEXT, data)
+            yield from _save(conversation, Step.TEXT, data)
             return Outcome([_ask_text()])
         _keep_as_text(data, text)
-        return _create(phone, conversation, data)
-    _end(conversation)  # a step this code no longer knows: start afresh
+        return (yield from _create(phone, conversation, data))
+    yield from _end(conversation)  # a step this code does not know: start afresh
     return Outcome([])
 
 
-def _category(data: dict[str, Any]) -> Any:
-    from rabta.reports.models import Category
-
-    return Category.objects.get(pk=data["category"])
+def _category(data: dict[str, Any]) -> Category:
+    return selectors.category(data["category"])
 
 
-def _default_women(category: Any) -> bool:
+def _default_women(category: Category) -> bool:
     return bool(category.suggest_woman_officer) and not category.is_conduct
 
 
-def _after_place(phone: Phone, conversation: Conversation, data: dict[str, Any], category: Any) -> Outcome:
+def _after_place(
+    phone: Phone, conversation: Conversation, data: dict[str, Any], category: Category
+) -> Flow[Outcome]:
     if not category.is_conduct:
         # Asked before the report exists, so it is routed to the women's desk from the start.
-        _save(conversation, Step.WOMEN, data)
+        yield from _save(conversation, Step.WOMEN, data)
         return Outcome([_ask_women(phone)])
     data["women"] = False  # a conduct complaint goes to the oversight body whatever is chosen
     if data.get("text"):
-        return _create(phone, conversation, data, category=category)
-    _save(conversation, Step.TEXT, data)
+        return (yield from _create(phone, conversation, data, category=category))
+    yield from _save(conversation, Step.TEXT, data)
     return Outcome([_ask_text()])
 
 
@@ -314,44 +321,37 @@ def _create(
     conversation: Conversation,
     data: dict[str, Any],
     *,
-    category: Any = None,
+    category: Category | None = None,
     beat: Beat | None = None,
-) -> Outcome:
-    from rabta.core import ratelimit
-    from rabta.reports.services import submit_report
-    from rabta.reports.tracking import format_code
-
-    if not (
-        ratelimit.hit("sms_report_hour", phone.number_index)
-        and ratelimit.hit("sms_report_day", phone.number_index)
-    ):
-        _end(conversation)
+) -> Flow[Outcome]:
+    within_limits = (yield from ask(HitRateLimit("sms_report_hour", phone.number_index))) and (
+        yield from ask(HitRateLimit("sms_report_day", phone.number_index))
+    )
+    if not within_limits:
+        yield from _end(conversation)
         return Outcome([_("You have sent many reports. Please try again later. Emergency: 15")])
     category = category or _category(data)
-    beat = beat or Beat.objects.defer("boundary").select_related("station").get(pk=data["beat"])
+    beat = beat or selectors.report_beat(data["beat"])
     women = bool(data.get("women")) and not category.is_conduct
-    submission = submit_report(
-        category=category,
-        beat=beat,
-        description=data["text"][:2000],
-        channel="sms",
-        language="ur" if phone.language == ROMAN_URDU else phone.language,
-        phone=phone.number,
-        # Anonymous until the resident says an officer may call: the number only answers STATUS
-        # and carries updates.
-        contact_consent=False,
-        woman_officer_only=women,
-        # A shared phone (private mode) or a report for women officers only: messages say only
-        # that there is news.
-        neutral_wording=phone.discreet or women,
+    submission = yield from ask(
+        CreateReport(
+            category=category,
+            beat=beat,
+            description=data["text"][:2000],
+            language="ur" if phone.language == ROMAN_URDU else phone.language,
+            # Anonymous until the resident says an officer may call: the number only answers STATUS
+            # and carries updates.
+            contact_consent=False,
+            woman_officer_only=women,
+            # A shared phone (private mode) or a report for women officers only: messages say only
+            # that there is news.
+            neutral_wording=phone.discreet or women,
+        )
     )
     report = submission.report
-    InboundMessage.objects.filter(pk__in=data.get("inbound", []), report__isnull=True).update(report=report)
     since = dt.datetime.fromisoformat(data["since"]) if data.get("since") else timezone.now()
-    OutboundMessage.objects.filter(
-        phone=phone, purpose=Purpose.REPLY, report__isnull=True, created_at__gte=since
-    ).update(report=report)
-    _save(conversation, Step.CALL, {"report": report.pk, "since": data.get("since")})
+    yield from ask(TieToReport(report=report, since=since, inbound_ids=list(data.get("inbound", []))))
+    yield from _save(conversation, Step.CALL, {"report": report.pk, "since": data.get("since")})
     code = format_code(submission.code)
     if phone.discreet or report.wants_neutral_wording:
         confirmation = _("Received. Your code is %(code)s. Send STATUS %(code)s to follow it.") % {
@@ -364,53 +364,55 @@ def _create(
     return Outcome([confirmation, _ask_call(phone)], report=report)
 
 
-def _follow_up(phone: Phone, conversation: Conversation, data: dict[str, Any], text: str) -> Outcome:
-    from rabta.reports.models import Report
-
-    report = Report.objects.select_related("category").filter(pk=data.get("report")).first()
+def _follow_up(phone: Phone, conversation: Conversation, data: dict[str, Any], text: str) -> Flow[Outcome]:
+    report = selectors.find_report(data.get("report"), with_category=True)
     if report is None:
-        _end(conversation)
+        yield from _end(conversation)
         return Outcome([])
     step = conversation.step
     if step == Step.HOURS:
         hours = "" if fold_words(text) == ["0"] else text
-        record_sms_preferences(
-            report=report,
-            contact_consent=True,
-            safe_call_hours=hours,
-            no_sms=report.no_sms,
-            woman_officer_only=report.woman_officer_only,
+        yield from ask(
+            RecordPreferences(
+                report=report,
+                contact_consent=True,
+                safe_call_hours=hours,
+                no_sms=report.no_sms,
+                woman_officer_only=report.woman_officer_only,
+            )
         )
-        _save(conversation, Step.UPDATES, data)
+        yield from _save(conversation, Step.UPDATES, data)
         return Outcome([_ask_updates()], report=report)
     choice = is_yes_or_no(text)
     if choice is None:
-        _save(conversation, Step(step), data)
+        yield from _save(conversation, Step(step), data)
         return Outcome([_ask_call(phone) if step == Step.CALL else _ask_updates()], report=report)
     if step == Step.CALL:
-        record_sms_preferences(
+        yield from ask(
+            RecordPreferences(
+                report=report,
+                contact_consent=choice,
+                safe_call_hours="",
+                no_sms=report.no_sms,
+                woman_officer_only=report.woman_officer_only,
+            )
+        )
+        yield from _save(conversation, Step.HOURS if choice else Step.UPDATES, data)
+        return Outcome([_ask_hours() if choice else _ask_updates()], report=report)
+    yield from ask(
+        RecordPreferences(
             report=report,
-            contact_consent=choice,
-            safe_call_hours="",
-            no_sms=report.no_sms,
+            contact_consent=report.contact_consent,
+            safe_call_hours=report.safe_call_hours,
+            no_sms=not choice,
             woman_officer_only=report.woman_officer_only,
         )
-        _save(conversation, Step.HOURS if choice else Step.UPDATES, data)
-        return Outcome([_ask_hours() if choice else _ask_updates()], report=report)
-    record_sms_preferences(
-        report=report,
-        contact_consent=report.contact_consent,
-        safe_call_hours=report.safe_call_hours,
-        no_sms=not choice,
-        woman_officer_only=report.woman_officer_only,
     )
-    _end(conversation)
+    yield from _end(conversation)
     return Outcome([closing_reply(report, phone=phone)], report=report)
 
 
-def closing_reply(report: Any, *, phone: Phone) -> str:
-    from rabta.reports.presenters import who_reads
-
+def closing_reply(report: Report, *, phone: Phone) -> str:
     if phone.discreet:
         # Private mode promised messages that do not mention reports or the police.
         return _("Thank you. Send STATUS and your code to follow it. Emergency: 15")
@@ -418,13 +420,11 @@ def closing_reply(report: Any, *, phone: Phone) -> str:
     return _("Thank you. %(who)s Emergency: 15") % {"who": who_reads(report)}
 
 
-def report_of(conversation: Conversation | None) -> Any:
+def report_of(conversation: Conversation | None) -> Report | None:
     """The report a waiting follow-up question is about (None before it exists)."""
     if conversation is None or conversation.flow != FLOW or not conversation.data.get("report"):
         return None
-    from rabta.reports.models import Report
-
-    return Report.objects.filter(pk=conversation.data["report"]).first()
+    return selectors.find_report(conversation.data["report"])
 
 
 def awaits_yes_or_no(conversation: Conversation) -> bool:
@@ -432,41 +432,15 @@ def awaits_yes_or_no(conversation: Conversation) -> bool:
     return conversation.flow == FLOW and conversation.step in (Step.CALL, Step.UPDATES)
 
 
-def end(conversation: Conversation | None) -> None:
+def end(conversation: Conversation | None) -> Flow[None]:
     """STOP: the questions end; a report already made stays, with what was answered so far."""
-    _end(conversation)
+    yield from _end(conversation)
 
 
-def stop_asking(conversation: Conversation | None) -> str:
+def stop_asking(conversation: Conversation | None) -> Flow[str]:
     """CANCEL: the guided report ends. A report already made stays, with what was answered so far."""
     made = conversation is not None and conversation.flow == FLOW and conversation.data.get("report")
-    _end(conversation)
+    yield from _end(conversation)
     if made:
         return _("No more questions. Your report is kept: send STATUS and your code to follow it.")
     return _("Cancelled. Send HELP to see what you can do.")
-
-
-def record_sms_preferences(
-    *, report: Any, contact_consent: bool, safe_call_hours: str, no_sms: bool, woman_officer_only: bool
-) -> None:
-    """The resident's answers after the report was made: may an officer call, when, SMS updates,
-    and whether only women officers may read it.
-
-    Anonymous is always the opposite of consent; safe hours mean something only with consent; a
-    conduct complaint is never "a woman officer only" (it goes to the oversight body).
-    """
-    report.contact_consent = bool(contact_consent) and report.has_contact
-    report.anonymous = not report.contact_consent
-    report.safe_call_hours = safe_call_hours.strip()[:100] if report.contact_consent else ""
-    report.no_sms = bool(no_sms)
-    report.woman_officer_only = bool(woman_officer_only) and not report.category.is_conduct
-    report.save(
-        update_fields=[
-            "contact_consent",
-            "anonymous",
-            "safe_call_hours",
-            "no_sms",
-            "woman_officer_only",
-            "updated_at",
-        ]
-    )

@@ -10,7 +10,6 @@ nobody whether a number exists, is subscribed or opted out.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -18,13 +17,17 @@ from django.utils.translation import gettext as _
 
 from rabta.core import ratelimit
 from rabta.lib.phones import normalise
+from rabta.messaging import selectors
 from rabta.messaging.models import Phone, Purpose, Subscription
+from rabta.messaging.outbound import queue_sms
+from rabta.messaging.phones import phone_for
+from rabta.places.models import Beat
 
 # A YES counts for sign-ups this recent; an older one is forgotten (its SMS may be long gone).
 PENDING_FOR = dt.timedelta(days=7)
 
 
-def subscribe(*, phone: Phone, beat: Any) -> Subscription:
+def subscribe(*, phone: Phone, beat: Beat) -> Subscription:
     """Start beat news at once: for the phone's own request (JOIN by SMS)."""
     with transaction.atomic(savepoint=False):
         existing = Subscription.objects.filter(phone=phone, beat=beat, active=True).first()
@@ -44,7 +47,7 @@ def unsubscribe_all(*, phone: Phone) -> int:
     return Subscription.objects.filter(phone=phone, active=True).update(active=False, ended_at=now)
 
 
-def confirmation_text(*, beat: Any, language: str) -> str:
+def confirmation_text(*, beat: Beat, language: str) -> str:
     with translation.override(language):
         # Translators: the phone answers with the word YES (the SMS commands understand it); keep it
         # short, two SMS at most.
@@ -53,7 +56,7 @@ def confirmation_text(*, beat: Any, language: str) -> str:
         }
 
 
-def request_subscription(*, raw_number: str, beat: Any, language: str) -> None:
+def request_subscription(*, raw_number: str, beat: Beat, language: str) -> None:
     """A sign-up from a beat page: ask the phone, in the page's language, to confirm with YES.
 
     Does nothing for a number that sent STOP or already gets this beat's news, and sends no second
@@ -61,13 +64,11 @@ def request_subscription(*, raw_number: str, beat: Any, language: str) -> None:
     row exists only when its SMS was queued, so a YES starts only beats the phone was told about.
     Raises InvalidPhoneNumber.
     """
-    from rabta.messaging.services import default_channel, phone_for, queue_sms
-
     e164 = normalise(raw_number)
-    existing = Phone.objects.for_number(e164).first()
+    existing = selectors.find_phone(e164)
     if existing is not None and existing.opted_out:
         return
-    if default_channel() is None:
+    if selectors.default_channel() is None:
         return
     phone_id = (existing or phone_for(e164, language=language)).pk
     with transaction.atomic():

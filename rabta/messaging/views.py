@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rabta.audit.models import AccessLog, record_access
 from rabta.core import ratelimit
-from rabta.messaging import broadcasts, services, simulator, subscriptions
+from rabta.messaging import broadcasts, inbound, selectors, simulator, subscriptions
+from rabta.messaging.broadcasts import Estimate
 from rabta.messaging.forms import BroadcastForm, SimulateForm, SubscribeForm
-from rabta.messaging.models import Broadcast, BroadcastStatus
-from rabta.people.auth import staff_required
+from rabta.messaging.models import BroadcastStatus
+from rabta.people.auth import StaffRequest, staff_required
 from rabta.places.models import Beat
 
 
@@ -51,13 +52,13 @@ def simulate(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def _simulate(request: HttpRequest) -> HttpResponse:
-    channel = simulator.console_channel()
+def _simulate(request: StaffRequest) -> HttpResponse:
+    channel = selectors.console_channel()
     if channel is None or not simulator.allowed(request.user):
         raise Http404
     form = SimulateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.receive_inbound(
+        inbound.receive_inbound(
             channel=channel,
             provider_message_id=f"sim-{uuid.uuid4().hex}",
             sender=form.cleaned_data["phone"],
@@ -73,31 +74,26 @@ def _simulate(request: HttpRequest) -> HttpResponse:
             obj=channel,
             detail="SMS simulator: real number",
         )
-    thread: list[tuple[str, Any, str, str]] = []
+    thread: list[tuple[str, dt.datetime, str, str]] = []
     phone = simulator.thread_phone(request.session.get("sms_sim_phone"))
     if phone is not None:
-        thread = simulator.thread(phone)
+        thread = selectors.console_thread(phone)
         record_access(actor=request.user, action=AccessLog.Action.VIEW_SMS, obj=phone, detail="SMS simulator")
     return render(request, "messaging/simulate.html", {"form": form, "thread": thread, "phone": phone})
 
 
 @staff_required
-def broadcast_list(request: HttpRequest) -> HttpResponse:
-    recent = Broadcast.objects.visible_to(request.user).select_related("author", "station", "district")[:50]
-    pending = [
-        b
-        for b in recent
-        if b.status == BroadcastStatus.PENDING_APPROVAL
-        and broadcasts.can_approve(user=request.user, broadcast=b)
-    ]
+def broadcast_list(request: StaffRequest) -> HttpResponse:
+    recent = selectors.recent_broadcasts(request.user)
+    pending = broadcasts.awaiting_approval_by(user=request.user, among=recent)
     return render(request, "messaging/broadcast_list.html", {"broadcasts": recent, "pending": pending})
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def broadcast_new(request: HttpRequest) -> HttpResponse:
+def broadcast_new(request: StaffRequest) -> HttpResponse:
     form = BroadcastForm(request.POST or None, user=request.user)
-    estimate = None
+    estimate: Estimate | None = None
     if request.method == "POST" and form.is_valid():
         audience = form.chosen_audience()
         bodies = {code: form.cleaned_data[f"body_{code}"] for code in ("en", "ur", "ps")}
@@ -128,8 +124,10 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def broadcast_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    broadcast = get_object_or_404(Broadcast.objects.visible_to(request.user), pk=pk)
+def broadcast_approve(request: StaffRequest, pk: int) -> HttpResponse:
+    broadcast = selectors.find_broadcast(request.user, pk)
+    if broadcast is None:
+        raise Http404("no such broadcast")
     try:
         broadcasts.approve_broadcast(broadcast=broadcast, by=request.user)
     except broadcasts.BroadcastError:

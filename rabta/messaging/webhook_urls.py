@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from rabta.messaging.providers.generic import views as generic
-from rabta.messaging.providers.twilio import views as twilio
+from rabta.messaging.webhooks import generic, twilio
 
 app_name = "sms"
 

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from rabta.messaging.providers import PermanentSendError, TransientSendError
+from rabta.messaging.providers.base import PermanentSendError, TransientSendError
 
 TIMEOUT_SECONDS = 10
 
@@ -27,6 +27,7 @@ def post(url: str, *, data: bytes, headers: dict[str, str]) -> dict[str, Any]:
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise TransientSendError(f"network: {exc}") from None
     try:
-        return json.loads(payload or b"{}")
+        answer: dict[str, Any] = json.loads(payload or b"{}")
     except ValueError:
         raise TransientSendError("provider answered with something that is not JSON") from None
+    return answer

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
 
 from rabta.lib.phones import mask
-
-if TYPE_CHECKING:
-    from rabta.messaging.models import Channel
+from rabta.messaging.models import Channel
 
 log = logging.getLogger("rabta.sms.console")
 

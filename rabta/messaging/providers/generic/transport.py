@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-from rabta.messaging.providers import PermanentSendError
+from rabta.messaging.models import Channel
+from rabta.messaging.providers.base import PermanentSendError
 from rabta.messaging.providers.generic.signature import sign
 from rabta.messaging.providers.http import post
-
-if TYPE_CHECKING:
-    from rabta.messaging.models import Channel
 
 
 class GenericTransport:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 
-from rabta.messaging.providers import PermanentSendError
+from rabta.messaging.models import Channel
+from rabta.messaging.providers.base import PermanentSendError
 from rabta.messaging.providers.http import post
-
-if TYPE_CHECKING:
-    from rabta.messaging.models import Channel
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 

@@ -1,15 +1,15 @@
-"""Twilio-compatible webhooks: inbound SMS and delivery-status callbacks."""
+"""Twilio-compatible webhooks: inbound SMS and delivery-status callbacks, signed as Twilio signs them."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rabta.lib.phones import InvalidPhoneNumber
-from rabta.messaging import services
+from rabta.messaging import inbound as inbound_sms
+from rabta.messaging import outbound, selectors
 from rabta.messaging.models import Channel, OutboundStatus, Provider
-from rabta.messaging.providers import inbound_channel
 from rabta.messaging.providers.twilio.signature import is_valid
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -26,7 +26,9 @@ STATUS_MAP = {
 
 
 def _verified_channel(request: HttpRequest, slug: str) -> tuple[Channel | None, HttpResponse | None]:
-    channel = inbound_channel(slug, Provider.TWILIO)
+    channel = selectors.find_webhook_channel(slug, Provider.TWILIO)
+    if channel is None:
+        raise Http404("no such channel")
     params = {key: request.POST.getlist(key) for key in request.POST}
     signature = request.headers.get("X-Twilio-Signature", "")
     if not is_valid(
@@ -54,7 +56,7 @@ def inbound(request: HttpRequest, slug: str) -> HttpResponse:
     if len(body) > 1600:
         return _bad_request("Body longer than 1600 characters")
     try:
-        services.receive_inbound(
+        inbound_sms.receive_inbound(
             channel=channel,
             provider_message_id=request.POST["MessageSid"][:80],
             sender=request.POST["From"],
@@ -77,5 +79,5 @@ def status_callback(request: HttpRequest, slug: str) -> HttpResponse:
     sid, status = request.POST.get("MessageSid", ""), request.POST.get("MessageStatus", "")
     if not sid or status not in STATUS_MAP:
         return _bad_request("MessageSid and a known MessageStatus are required")
-    services.record_delivery_status(channel=channel, provider_message_id=sid, status=STATUS_MAP[status])
+    outbound.record_delivery_status(channel=channel, provider_message_id=sid, status=STATUS_MAP[status])
     return HttpResponse(status=204)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rabta.lib.phones import InvalidPhoneNumber
-from rabta.messaging import services
+from rabta.messaging import inbound as inbound_sms
+from rabta.messaging import outbound, selectors
 from rabta.messaging.models import Channel, OutboundStatus, Provider
-from rabta.messaging.providers import inbound_channel
 from rabta.messaging.providers.generic.signature import is_valid
 
 STATUSES = {
@@ -33,7 +33,9 @@ def _error(status: int, reason: str) -> JsonResponse:
 
 
 def _verified_payload(request: HttpRequest, slug: str) -> tuple[Channel, dict[str, Any]] | JsonResponse:
-    channel = inbound_channel(slug, Provider.GENERIC)
+    channel = selectors.find_webhook_channel(slug, Provider.GENERIC)
+    if channel is None:
+        raise Http404("no such channel")
     if not is_valid(
         channel.credentials.get("secret", ""), request.body, request.headers.get("X-Rabta-Signature", "")
     ):
@@ -62,7 +64,7 @@ def inbound(request: HttpRequest, slug: str) -> HttpResponse:
     if len(payload["text"]) > 1600:
         return _error(400, '"text" longer than 1600 characters')
     try:
-        _message, created = services.receive_inbound(
+        _message, created = inbound_sms.receive_inbound(
             channel=channel,
             provider_message_id=payload["id"][:80],
             sender=payload["from"],
@@ -82,7 +84,7 @@ def status_callback(request: HttpRequest, slug: str) -> HttpResponse:
     channel, payload = verified
     if not isinstance(payload.get("id"), str) or payload.get("status") not in STATUSES:
         return _error(400, '"id" and a known "status" are required')
-    known = services.record_delivery_status(
+    known = outbound.record_delivery_status(
         channel=channel, provider_message_id=payload["id"], status=STATUSES[payload["status"]]
     )
     return JsonResponse({"updated": known})
