@@ -18,6 +18,7 @@ from rabta.engagement import reminders, services, tasks
 from rabta.engagement.cadence import held_against_due, periods
 from rabta.engagement.models import ActionItem, ActionReminder, ActionStatus, CommitteeMember, MeetingKind
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.test_engagement_support import KARACHI, action, agency, committee, held_meeting, priority
 
 DAY0 = dt.datetime(2025, 3, 3, 10, 0, tzinfo=KARACHI)  # a Monday morning in Timergara
@@ -71,11 +72,11 @@ def test_staff_page_updates_status_with_note(world: World) -> None:
         "drop_reason": "",
         "due_on": item.due_on.isoformat(),
     }
-    assert client.post(f"/en/staff/meetings/actions/{item.pk}/", data).status_code == 302
+    assert client.post(url_for("engagement:action", item.pk), data).status_code == 302
     item.refresh_from_db()
     assert item.status == "in_progress" and item.notes.get().text == "Spoke to the TMA engineer"
     assert (
-        verified_client(world.other_beat_officer).get(f"/en/staff/meetings/actions/{item.pk}/").status_code
+        verified_client(world.other_beat_officer).get(url_for("engagement:action", item.pk)).status_code
         == 404
     )
 
@@ -122,7 +123,7 @@ def test_reminder_then_escalation_each_sent_once(emails: World) -> None:
     with time_machine.travel(dt.datetime(2025, 3, 14, 9, 0, tzinfo=KARACHI), tick=False):
         body = (
             verified_client(world.beat_officer)
-            .get("/en/staff/meetings/actions/?show=overdue")
+            .get(url_for("engagement:actions", query="show=overdue"))
             .content.decode()
         )
     assert "Overdue" in body and item.action in body
@@ -228,14 +229,14 @@ def test_committee_page_flags_missed_meeting(world: World, django_assert_max_num
     )
     CommitteeMember.objects.create(committee=c, name="Haji Sher Zaman", role="chair")
     client = verified_client(world.beat_officer)
-    client.get("/en/staff/meetings/committees/")
+    client.get(url_for("engagement:committees"))
     with django_assert_max_num_queries(10):
-        body = client.get("/en/staff/meetings/committees/").content.decode()
+        body = client.get(url_for("engagement:committees")).content.decode()
     assert "missed meeting" in body and "1 held" in body
-    detail = client.get(f"/en/staff/meetings/committees/{c.pk}/").content.decode()
+    detail = client.get(url_for("engagement:committee", c.pk)).content.decode()
     assert "Missed meetings" in detail and "Haji Sher Zaman" in detail
     assert (
-        verified_client(world.other_station_head).get(f"/en/staff/meetings/committees/{c.pk}/").status_code
+        verified_client(world.other_station_head).get(url_for("engagement:committee", c.pk)).status_code
         == 404
     )
 
@@ -243,11 +244,11 @@ def test_committee_page_flags_missed_meeting(world: World, django_assert_max_num
 def test_agency_contact_is_staff_only(world: World) -> None:
     tma = agency(contact_phone="0945-111222")
     item = action(world.beat_officer, priority(world.beat_officer, world.beat_a), owner_agency=tma)
-    body = verified_client(world.beat_officer).get("/en/staff/meetings/agencies/").content.decode()
+    body = verified_client(world.beat_officer).get(url_for("engagement:agencies")).content.decode()
     assert "0945-111222" in body and item.action in body
     from django.test import Client
 
-    public = Client().get("/en/beats/GUL/you-said-we-did/").content.decode()
+    public = Client().get(url_for("engagement:you_said_we_did", "GUL")).content.decode()
     assert "TMA Timergara" in public
     assert (
         "0945-111222" not in public
@@ -266,7 +267,7 @@ def test_action_list_query_count(world: World, django_assert_max_num_queries: An
         action(world.beat_officer, p, due_in=i, owner_agency=tma)
         action(world.beat_officer, p, due_in=i, owner_member=member)
     client = verified_client(world.beat_officer)
-    client.get("/en/staff/meetings/actions/")
+    client.get(url_for("engagement:actions"))
     with django_assert_max_num_queries(8):
-        body = client.get("/en/staff/meetings/actions/?show=all").content.decode()
-    assert body.count("/en/staff/meetings/actions/") >= 15
+        body = client.get(url_for("engagement:actions", query="show=all")).content.decode()
+    assert body.count(url_for("engagement:actions")) >= 15

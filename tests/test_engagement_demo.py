@@ -14,6 +14,7 @@ from rabta.engagement.cadence import held_against_due
 from rabta.engagement.models import ActionItem, Committee, Meeting, MeetingKind, MeetingStatus
 from rabta.engagement.representation import representation
 from rabta.places.models import Beat
+from tests.paths import url_for
 
 SEED_DAY = dt.date(2025, 6, 2)
 
@@ -65,12 +66,12 @@ def test_story_of_the_demo(demo: None) -> None:
 
 
 def test_demo_pages_show_the_loop(demo: None, client: Client) -> None:
-    body = client.get("/ur/beats/GUL/you-said-we-did/").content.decode()
+    body = client.get(url_for("engagement:you_said_we_did", "GUL", lang="ur")).content.decode()
     assert "14 new LED streetlights" in body and "TMA Timergara" in body
     assert "Haji Sher Zaman" not in body and "Shabana" not in body
     # Seeded "as of" SEED_DAY: look at the beat page on that day.
     with time_machine.travel(
         dt.datetime(2025, 6, 2, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=5))), tick=False
     ):
-        beat_page = client.get("/en/beats/GUL/").content.decode()
+        beat_page = client.get(url_for("site:beat", "GUL")).content.decode()
     assert "Weekly open talk" in beat_page

@@ -12,6 +12,7 @@ from tests.conftest import World
 from tests.test_engagement_support import meeting
 
 
+# Feed URLs are written out: a calendar app subscribes to one URL, which must never move.
 def parse(client: Client, url: str = "/feeds/beats/GUL/meetings.ics") -> Calendar:
     response = client.get(url)
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from rabta.audit.models import AccessLog
 from rabta.engagement import services
 from rabta.engagement.models import (
     Attendance,
@@ -23,6 +24,8 @@ from rabta.engagement.representation import pooled_population, representation
 from rabta.people.models import Gender, Role
 from tests import factories
 from tests.conftest import World, verified_client
+from tests.paths import url_for
+from tests.queries import BEAT_PAGE
 from tests.test_engagement_support import at, held_meeting, meeting
 
 MEN_ELDERS = {"men_45_59": 12, "men_60": 14, "men_30_44": 4}
@@ -45,10 +48,10 @@ def form_data(world: World, **kw: Any) -> dict[str, Any]:
 
 def test_officer_plans_a_meeting_on_staff_page(world: World) -> None:
     client = verified_client(world.beat_officer)
-    assert client.get("/en/staff/meetings/new/").status_code == 200
-    response = client.post("/en/staff/meetings/new/", form_data(world))
+    assert client.get(url_for("engagement:meeting_new")).status_code == 200
+    response = client.post(url_for("engagement:meeting_new"), form_data(world))
     m = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/en/staff/meetings/{m.pk}/"
+    assert response.status_code == 302 and response["Location"] == url_for("engagement:meeting", m.pk)
     assert list(m.beats.all()) == [world.beat_a]
     assert m.created_by == world.beat_officer
     assert m.status == MeetingStatus.SCHEDULED
@@ -58,14 +61,16 @@ def test_officer_plans_a_meeting_on_staff_page(world: World) -> None:
 
 def test_officer_cannot_plan_for_a_beat_outside_scope(world: World) -> None:
     client = verified_client(world.beat_officer)
-    response = client.post("/en/staff/meetings/new/", form_data(world, beats=[world.beat_b.pk]))
+    response = client.post(url_for("engagement:meeting_new"), form_data(world, beats=[world.beat_b.pk]))
     assert response.status_code == 200
     assert not Meeting.objects.exists()
 
 
 def test_womens_session_without_woman_facilitator_is_refused(world: World) -> None:
     client = verified_client(world.beat_officer)
-    response = client.post("/en/staff/meetings/new/", form_data(world, kind=MeetingKind.WOMENS_SESSION))
+    response = client.post(
+        url_for("engagement:meeting_new"), form_data(world, kind=MeetingKind.WOMENS_SESSION)
+    )
     assert response.status_code == 200
     assert "needs at least one woman facilitator" in response.content.decode()
     assert not Meeting.objects.exists()
@@ -77,7 +82,10 @@ def test_womens_session_without_woman_facilitator_is_refused(world: World) -> No
 def test_womens_session_with_woman_officer_or_flagged_facilitator(world: World) -> None:
     client = verified_client(world.beat_officer)
     data = form_data(world, kind=MeetingKind.WOMENS_SESSION, facilitators=[world.womens_desk_officer.pk])
-    assert client.post("/en/staff/meetings/new/", data).status_code == 302
+    assert client.post(url_for("engagement:meeting_new"), data).status_code == 302
+    planned = Meeting.objects.get()
+    assert planned.kind == MeetingKind.WOMENS_SESSION
+    assert list(planned.facilitators.all()) == [world.womens_desk_officer]
     # A lady health worker with a user account but no officer profile, flagged as a woman.
     lhw = factories.user(Role.VOLUNTEER, username="lhw", first_name="Shamim", last_name="Akhtar")
     Facilitator.objects.create(user=lhw, gender=Gender.WOMAN, organisation="Health department")
@@ -98,20 +106,28 @@ def test_womens_session_with_woman_officer_or_flagged_facilitator(world: World) 
 def test_other_beat_officer_gets_404_everywhere(world: World) -> None:
     m = held_meeting(world.beat_officer, [world.beat_a], MEN_ELDERS)
     client = verified_client(world.other_beat_officer)
-    for suffix in ("", "edit/", "record/", "cancel/", "register/", "priorities/new/"):
-        assert client.get(f"/en/staff/meetings/{m.pk}/{suffix}").status_code == 404, suffix
-    assert client.post(f"/en/staff/meetings/{m.pk}/announce/").status_code == 404
-    assert f"/en/staff/meetings/{m.pk}/" not in client.get("/en/staff/meetings/").content.decode()
+    for name in ["meeting", "meeting_edit", "meeting_record", "meeting_cancel", "meeting_register"]:
+        assert client.get(url_for(f"engagement:{name}", m.pk)).status_code == 404, name
+    assert client.get(url_for("engagement:priority_new", m.pk)).status_code == 404
+    assert client.post(url_for("engagement:meeting_announce", m.pk)).status_code == 404
+    assert not MeetingAnnouncement.objects.exists()
+    # The register's 404 is no view of it.
+    assert not AccessLog.objects.filter(action=AccessLog.Action.VIEW_REGISTER).exists()
+    assert (
+        url_for("engagement:meeting", m.pk) not in client.get(url_for("engagement:meetings")).content.decode()
+    )
     # The station head of beat_a's station sees it.
-    assert verified_client(world.station_head).get(f"/en/staff/meetings/{m.pk}/").status_code == 200
-    assert verified_client(world.other_station_head).get(f"/en/staff/meetings/{m.pk}/").status_code == 404
+    assert verified_client(world.station_head).get(url_for("engagement:meeting", m.pk)).status_code == 200
+    assert (
+        verified_client(world.other_station_head).get(url_for("engagement:meeting", m.pk)).status_code == 404
+    )
 
 
 def test_residents_and_anonymous_cannot_reach_staff_pages(world: World, client: Client) -> None:
-    assert client.get("/en/staff/meetings/")["Location"].startswith("/en/staff/login/")
+    assert client.get(url_for("engagement:meetings"))["Location"].startswith(url_for("people:login"))
     resident = Client()
     resident.force_login(world.resident)
-    assert resident.get("/en/staff/meetings/").status_code == 403
+    assert resident.get(url_for("engagement:meetings")).status_code == 403
 
 
 def test_record_attendance_shows_under_representation(world: World) -> None:
@@ -125,13 +141,13 @@ def test_record_attendance_shows_under_representation(world: World) -> None:
     data.update(
         {"officers_present": [world.beat_officer.pk], "minutes": "Streetlights discussed.", "decisions": ""}
     )
-    response = client.post(f"/en/staff/meetings/{m.pk}/record/", data)
+    response = client.post(url_for("engagement:meeting_record", m.pk), data)
     assert response.status_code == 302
     m.refresh_from_db()
     assert m.status == MeetingStatus.HELD and m.sequence == 1
     attendance = Attendance.objects.get(meeting=m)
     assert attendance.total == 30 and list(attendance.officers_present.all()) == [world.beat_officer]
-    body = client.get(f"/en/staff/meetings/{m.pk}/").content.decode()
+    body = client.get(url_for("engagement:meeting", m.pk)).content.decode()
     # Women: 2/30 of the room against 3000/6220 of the beat -> 0.138; youth: 2/30 vs 2500/6220 -> 0.166.
     assert "representation ratio 0.14" in body
     assert "representation ratio 0.17" in body
@@ -176,10 +192,12 @@ def test_representation_pools_populations_of_several_beats(world: World) -> None
 def test_cancel_needs_a_reason_and_bumps_sequence(world: World) -> None:
     m = meeting(world.beat_officer, [world.beat_a])
     client = verified_client(world.beat_officer)
-    assert client.post(f"/en/staff/meetings/{m.pk}/cancel/", {"reason": ""}).status_code == 200
+    assert client.post(url_for("engagement:meeting_cancel", m.pk), {"reason": ""}).status_code == 200
     m.refresh_from_db()
     assert m.status == MeetingStatus.SCHEDULED
-    assert client.post(f"/en/staff/meetings/{m.pk}/cancel/", {"reason": "Flooded road"}).status_code == 302
+    assert (
+        client.post(url_for("engagement:meeting_cancel", m.pk), {"reason": "Flooded road"}).status_code == 302
+    )
     m.refresh_from_db()
     assert (m.status, m.cancel_reason, m.sequence) == (MeetingStatus.CANCELLED, "Flooded road", 1)
 
@@ -189,11 +207,11 @@ def test_edit_changes_time_and_bumps_sequence_once(world: World) -> None:
     client = verified_client(world.beat_officer)
     day = timezone.localtime(m.starts_at).date()
     data = form_data(world, starts_at=f"{day:%Y-%m-%d}T17:00", ends_at=f"{day:%Y-%m-%d}T18:00", title="")
-    assert client.post(f"/en/staff/meetings/{m.pk}/edit/", data).status_code == 302
+    assert client.post(url_for("engagement:meeting_edit", m.pk), data).status_code == 302
     m.refresh_from_db()
     assert m.sequence == 1 and timezone.localtime(m.starts_at).hour == 17
     # Saving the same values again is not a new revision.
-    assert client.post(f"/en/staff/meetings/{m.pk}/edit/", data).status_code == 302
+    assert client.post(url_for("engagement:meeting_edit", m.pk), data).status_code == 302
     m.refresh_from_db()
     assert m.sequence == 1
 
@@ -211,9 +229,9 @@ def test_follow_up_missing_is_flagged_until_held(world: World) -> None:
     )
     assert list(Meeting.objects.follow_up_missing(today)) == [session]
     client = verified_client(world.beat_officer)
-    body = client.get("/en/staff/meetings/").content.decode()
-    assert "Follow-up not held" in body and f"/en/staff/meetings/{session.pk}/" in body
-    assert "has not been held" in client.get(f"/en/staff/meetings/{session.pk}/").content.decode()
+    body = client.get(url_for("engagement:meetings")).content.decode()
+    assert "Follow-up not held" in body and url_for("engagement:meeting", session.pk) in body
+    assert "has not been held" in client.get(url_for("engagement:meeting", session.pk)).content.decode()
     # A follow-up planned from the session is linked to it; once held in time, the flag goes.
     follow = meeting(
         world.beat_officer, [world.beat_a], days=-4, kind=MeetingKind.AWARENESS_SESSION, follow_up_of=session
@@ -227,24 +245,27 @@ def test_follow_up_missing_is_flagged_until_held(world: World) -> None:
     assert not session.follow_up_missing(today)
 
 
-def test_announce_is_pending_until_sms_exists(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_announce_is_pending_until_handed_to_sms(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     m = meeting(world.station_head, [world.beat_a, world.beat_b], facilitators=[world.womens_desk_officer])
-    monkeypatch.setattr(services, "_broadcast_function", lambda: None)
-    client = verified_client(world.station_head)
-    assert client.post(f"/en/staff/meetings/{m.pk}/announce/").status_code == 302
-    pending = MeetingAnnouncement.objects.get(meeting=m)
-    assert pending.status == "pending" and pending.sent_at is None
-
     calls: list[dict[str, Any]] = []
+    while_handing_over: list[MeetingAnnouncement] = []
 
     class Sent:
         recipients = 7
 
     def fake_broadcast(**kw: Any) -> Sent:
         calls.append(kw)
+        while_handing_over.append(MeetingAnnouncement.objects.filter(meeting=m).latest("pk"))
         return Sent()
 
-    monkeypatch.setattr(services, "_broadcast_function", lambda: fake_broadcast)
+    monkeypatch.setattr(services, "broadcast_to_beat", fake_broadcast)
+    client = verified_client(world.station_head)
+    assert client.post(url_for("engagement:meeting_announce", m.pk)).status_code == 302
+    pending = while_handing_over[0]
+    assert pending.status == "pending" and pending.sent_at is None
+    assert MeetingAnnouncement.objects.get(meeting=m).status == "sent"
+
+    calls.clear()
     sent = services.announce_meeting(meeting=m, by=world.station_head)
     assert sent.status == "sent" and sent.recipients == 14
     assert {c["beat"] for c in calls} == {world.beat_a, world.beat_b}
@@ -263,9 +284,9 @@ def test_meeting_list_query_count(world: World, django_assert_max_num_queries: A
         meeting(world.beat_officer, [world.beat_a], days=i + 1)
         held_meeting(world.beat_officer, [world.beat_a], {"men_60": 5 + i}, days_ago=i + 1)
     client = verified_client(world.beat_officer)
-    client.get("/en/staff/meetings/")  # warm the session and OTP device caches
+    client.get(url_for("engagement:meetings"))  # warm the session and OTP device caches
     with django_assert_max_num_queries(12):
-        response = client.get("/en/staff/meetings/")
+        response = client.get(url_for("engagement:meetings"))
     assert response.content.decode().count('class="chip held"') == 6
 
 
@@ -276,30 +297,30 @@ def test_meeting_detail_query_count(world: World, django_assert_max_num_queries:
     for n in range(4):
         action(world.beat_officer, priority(world.beat_officer, world.beat_a, issue=f"Issue {n}", m=m))
     client = verified_client(world.beat_officer)
-    client.get(f"/en/staff/meetings/{m.pk}/")
+    client.get(url_for("engagement:meeting", m.pk))
     with django_assert_max_num_queries(20):
-        body = client.get(f"/en/staff/meetings/{m.pk}/").content.decode()
+        body = client.get(url_for("engagement:meeting", m.pk)).content.decode()
     assert body.count("Municipality to repair 12 streetlights") == 4
 
 
 def test_beat_page_lists_upcoming_meetings_and_feed_link(
-    world: World, client: Client, django_assert_max_num_queries: Any
+    world: World, client: Client, django_assert_num_queries: Any
 ) -> None:
     soon = meeting(world.beat_officer, [world.beat_a], days=2, title="Night safety")
     cancelled = meeting(world.beat_officer, [world.beat_a], days=4, title="Cancelled talk")
     services.cancel_meeting(meeting=cancelled, by=world.beat_officer, reason="Rain")
     meeting(world.beat_officer, [world.beat_a], days=-5, title="Old talk")
-    with django_assert_max_num_queries(8):
-        body = client.get("/en/beats/GUL/").content.decode()
+    with django_assert_num_queries(BEAT_PAGE):
+        body = client.get(url_for("site:beat", "GUL")).content.decode()
     assert '<link rel="alternate" type="text/calendar"' in body
-    assert 'href="/feeds/beats/GUL/meetings.ics"' in body
+    assert 'href="/feeds/beats/GUL/meetings.ics"' in body  # the stable URL calendar apps subscribe to
     assert "Night safety" in body and soon.venue in body
     assert "Cancelled talk" not in body and "Old talk" not in body
-    assert "/en/beats/GUL/you-said-we-did/" in body
-    ur = client.get("/ur/beats/GUL/").content.decode()
+    assert url_for("engagement:you_said_we_did", "GUL") in body
+    ur = client.get(url_for("site:beat", "GUL", lang="ur")).content.decode()
     assert 'href="/feeds/beats/GUL/meetings.ics?lang=ur"' in ur
     # Another beat's page does not list it.
-    assert "Night safety" not in client.get("/en/beats/SHG/").content.decode()
+    assert "Night safety" not in client.get(url_for("site:beat", "SHG")).content.decode()
 
 
 def test_start_must_precede_end(world: World) -> None:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from rabta.engagement import services
 from rabta.engagement.models import CommitteeMember
 from tests.conftest import World
+from tests.paths import url_for
+from tests.queries import YOU_SAID_WE_DID
 from tests.test_engagement_support import action, agency, committee, held_meeting, priority
 
 MEMBER = "Haji Sher Zaman"
@@ -46,7 +48,7 @@ def build(world: World) -> dict[str, Any]:
 
 def test_page_lists_priorities_actions_status_dates(world: World, client: Client) -> None:
     data = build(world)
-    response = client.get("/en/beats/GUL/you-said-we-did/")
+    response = client.get(url_for("engagement:you_said_we_did", "GUL"))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Streetlights broken in Bagh Mohalla" in body
@@ -62,7 +64,7 @@ def test_page_lists_priorities_actions_status_dates(world: World, client: Client
 def test_nobody_is_named(world: World, client: Client) -> None:
     build(world)
     for language in ("en", "ur", "ps"):
-        body = client.get(f"/{language}/beats/GUL/you-said-we-did/").content.decode()
+        body = client.get(url_for("engagement:you_said_we_did", "GUL", lang=language)).content.decode()
         assert MEMBER not in body  # not the committee member who owns an action, nor the note about them
         assert "Mr Municipal Engineer" not in body
         assert world.beat_officer.get_full_name() not in body  # not even the officer who recorded it
@@ -70,21 +72,27 @@ def test_nobody_is_named(world: World, client: Client) -> None:
 
 
 def test_page_is_small_fast_and_right_to_left(
-    world: World, client: Client, django_assert_max_num_queries: Any
+    world: World, client: Client, django_assert_num_queries: Any
 ) -> None:
     build(world)
     p = priority(world.beat_officer, world.beat_a, issue="Another issue " + "x" * 200)
     for _ in range(3):
         action(world.beat_officer, p)
-    with django_assert_max_num_queries(4):
-        response = client.get("/ur/beats/GUL/you-said-we-did/")
+    with django_assert_num_queries(YOU_SAID_WE_DID):
+        response = client.get(url_for("engagement:you_said_we_did", "GUL", lang="ur"))
     body = response.content.decode()
     assert '<html lang="ur" dir="rtl">' in body
     assert "<script" not in body
     assert len(gzip.compress(response.content)) < 14 * 1024
-    assert '<html lang="ps" dir="rtl">' in client.get("/ps/beats/GUL/you-said-we-did/").content.decode()
+    assert (
+        '<html lang="ps" dir="rtl">'
+        in client.get(url_for("engagement:you_said_we_did", "GUL", lang="ps")).content.decode()
+    )
 
 
 def test_unknown_beat_is_404_and_empty_beat_invites(world: World, client: Client) -> None:
-    assert client.get("/en/beats/NOPE/you-said-we-did/").status_code == 404
-    assert "Come to the next meeting" in client.get("/en/beats/RBT/you-said-we-did/").content.decode()
+    assert client.get(url_for("engagement:you_said_we_did", "NOPE")).status_code == 404
+    assert (
+        "Come to the next meeting"
+        in client.get(url_for("engagement:you_said_we_did", "RBT")).content.decode()
+    )

@@ -11,6 +11,7 @@ from rabta.audit.models import AccessLog
 from rabta.engagement import services
 from rabta.engagement.models import RegisterEntry
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 from tests.test_engagement_support import action, held_meeting, priority
 
 NAME = "Gul Bano Yousafzai"
@@ -42,7 +43,8 @@ def test_register_needs_consent(world: World, with_register) -> None:  # type: i
         )
     client = verified_client(world.beat_officer)
     response = client.post(
-        f"/en/staff/meetings/{with_register.pk}/register/", {"name": "No Consent", "consent_method": "verbal"}
+        url_for("engagement:meeting_register", with_register.pk),
+        {"name": "No Consent", "consent_method": "verbal"},
     )
     assert response.status_code == 200 and "only when the person agrees" in response.content.decode()
     assert RegisterEntry.objects.count() == 1
@@ -60,7 +62,7 @@ def test_names_are_encrypted_at_rest(world: World, with_register) -> None:  # ty
 def test_officer_of_the_beat_sees_register_and_the_view_is_logged(world: World, with_register) -> None:  # type: ignore[no-untyped-def]
     client = verified_client(world.beat_officer)
     before = AccessLog.objects.filter(action=AccessLog.Action.VIEW_REGISTER).count()
-    body = client.get(f"/en/staff/meetings/{with_register.pk}/register/").content.decode()
+    body = client.get(url_for("engagement:meeting_register", with_register.pk)).content.decode()
     assert NAME in body and "0301-1234567" in body
     log = AccessLog.objects.filter(action=AccessLog.Action.VIEW_REGISTER).order_by("-pk").first()
     assert AccessLog.objects.filter(action=AccessLog.Action.VIEW_REGISTER).count() == before + 1
@@ -72,17 +74,23 @@ def test_officer_of_the_beat_sees_register_and_the_view_is_logged(world: World, 
     "persona", ["station_head", "womens_desk_officer", "district_coordinator", "admin_user"]
 )
 def test_staff_in_scope_see_it(world: World, with_register, persona: str) -> None:  # type: ignore[no-untyped-def]
-    body = verified_client(getattr(world, persona)).get(f"/en/staff/meetings/{with_register.pk}/register/")
+    body = verified_client(getattr(world, persona)).get(
+        url_for("engagement:meeting_register", with_register.pk)
+    )
     assert body.status_code == 200 and NAME in body.content.decode()
     assert AccessLog.objects.filter(
         actor=getattr(world, persona), action=AccessLog.Action.VIEW_REGISTER
     ).exists()
+    # One row for the one view, naming the meeting.
+    log = AccessLog.objects.get(action=AccessLog.Action.VIEW_REGISTER)
+    assert log.actor == getattr(world, persona)
+    assert (log.object_type, log.object_id) == ("engagement.meeting", str(with_register.pk))
 
 
 @pytest.mark.parametrize("persona", ["other_beat_officer", "other_station_head"])
 def test_staff_out_of_scope_get_404_and_no_log(world: World, with_register, persona: str) -> None:  # type: ignore[no-untyped-def]
     response = verified_client(getattr(world, persona)).get(
-        f"/en/staff/meetings/{with_register.pk}/register/"
+        url_for("engagement:meeting_register", with_register.pk)
     )
     assert response.status_code == 404
     assert not AccessLog.objects.filter(
@@ -91,18 +99,23 @@ def test_staff_out_of_scope_get_404_and_no_log(world: World, with_register, pers
 
 
 def test_resident_and_anonymous_cannot_see_it(world: World, with_register, client: Client) -> None:  # type: ignore[no-untyped-def]
-    assert client.get(f"/en/staff/meetings/{with_register.pk}/register/").status_code == 302
+    logged = AccessLog.objects.count()  # the entry's own "added" row
+    assert client.get(url_for("engagement:meeting_register", with_register.pk)).status_code == 302
     resident = Client()
     resident.force_login(world.resident)
-    assert resident.get(f"/en/staff/meetings/{with_register.pk}/register/").status_code == 403
+    assert resident.get(url_for("engagement:meeting_register", with_register.pk)).status_code == 403
+    planted = {"name": "Planted Name", "consent_given": "on", "consent_method": "verbal"}
+    assert resident.post(url_for("engagement:meeting_register", with_register.pk), planted).status_code == 403
+    assert RegisterEntry.objects.count() == 1
+    assert AccessLog.objects.count() == logged
 
 
 def test_names_never_on_public_pages(world: World, with_register, client: Client) -> None:  # type: ignore[no-untyped-def]
     for url in (
-        "/en/beats/GUL/",
-        "/en/beats/GUL/you-said-we-did/",
-        "/ur/beats/GUL/you-said-we-did/",
-        "/feeds/beats/GUL/meetings.ics",
+        url_for("site:beat", "GUL"),
+        url_for("engagement:you_said_we_did", "GUL"),
+        url_for("engagement:you_said_we_did", "GUL", lang="ur"),
+        "/feeds/beats/GUL/meetings.ics",  # the subscribed URL, written out
     ):
         body = client.get(url).content.decode()
         assert NAME not in body and "0301" not in body, url
@@ -110,7 +123,7 @@ def test_names_never_on_public_pages(world: World, with_register, client: Client
 
 def test_meeting_detail_shows_count_not_names(world: World, with_register) -> None:  # type: ignore[no-untyped-def]
     client = verified_client(world.beat_officer)
-    body = client.get(f"/en/staff/meetings/{with_register.pk}/").content.decode()
+    body = client.get(url_for("engagement:meeting", with_register.pk)).content.decode()
     assert "Named register (1 name, with consent)" in body
     assert NAME not in body
     assert not AccessLog.objects.filter(action=AccessLog.Action.VIEW_REGISTER).exists()

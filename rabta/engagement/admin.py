@@ -6,12 +6,14 @@ priorities and action items are worked on in the staff pages; the admin shows th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rabta.core.adminscope import Level, ParentPermissionInline, ScopedModelAdmin
 from rabta.engagement.models import (
     ActionItem,
     Committee,
@@ -21,9 +23,19 @@ from rabta.engagement.models import (
     PartnerAgency,
     Priority,
 )
-from rabta.people.adminscope import Level, ParentPermissionInline, ScopedModelAdmin
+from rabta.people.models import User
 
 ADMIN_ONLY: frozenset[Level] = frozenset({"admin"})
+
+
+def _visible(
+    request: HttpRequest, queryset: QuerySet[Any], visible_to: Callable[[User], QuerySet[Any]]
+) -> QuerySet[Any]:
+    """The rows of `queryset` that `visible_to` gives the request's user (none for a visitor)."""
+    user = request.user
+    if not isinstance(user, User):
+        return queryset.none()
+    return queryset.filter(pk__in=visible_to(user).values("pk"))
 
 
 class CommitteeMemberInline(ParentPermissionInline, admin.TabularInline):  # type: ignore[type-arg]
@@ -35,21 +47,23 @@ class CommitteeMemberInline(ParentPermissionInline, admin.TabularInline):  # typ
 @admin.register(Committee)
 class CommitteeAdmin(ScopedModelAdmin):
     list_display = ["name", "cadence", "liaison_officer", "started_on", "is_active"]
+    list_select_related = ["liaison_officer"]
     filter_horizontal = ["beats"]
     inlines = [CommitteeMemberInline]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(pk__in=Committee.objects.visible_to(request.user).values("pk"))  # type: ignore[arg-type]
+        return _visible(request, queryset, Committee.objects.visible_to)
 
 
 @admin.register(PartnerAgency)
 class PartnerAgencyAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "district", "contact_name"]
+    list_select_related = ["district"]
     list_filter = ["kind"]
     search_fields = ["name"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(pk__in=PartnerAgency.objects.visible_to(request.user).values("pk"))  # type: ignore[arg-type]
+        return _visible(request, queryset, PartnerAgency.objects.visible_to)
 
 
 @admin.register(Facilitator)

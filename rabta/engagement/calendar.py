@@ -18,7 +18,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def beat_calendar(beat: Beat, meetings: Iterable[Meeting], *, host: str = "", base_url: str = "") -> bytes:
+def beat_calendar(beat: Beat, meetings: Iterable[Meeting], *, base_url: str = "") -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

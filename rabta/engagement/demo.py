@@ -24,16 +24,22 @@ from rabta.core.demo import DemoContext
 from rabta.engagement.models import (
     ActionItem,
     ActionStatus,
+    AgencyKind,
     Attendance,
+    Cadence,
     Committee,
     CommitteeMember,
+    ConsentMethod,
     Meeting,
     MeetingKind,
     MeetingStatus,
+    MemberRole,
     PartnerAgency,
     Priority,
+    RaisedBy,
 )
 from rabta.engagement.services import add_register_entry
+from rabta.engagement.tasks import schedule_reminders
 from rabta.people.models import Gender, OfficerProfile, Role, User
 from rabta.places.models import Beat, District
 
@@ -43,16 +49,21 @@ OTHER_BEATS = ("TMB", "SHG", "BBZ", "TLB")
 DAYS = 182
 
 AGENCIES = (
-    ("TMA Timergara (Tehsil Municipal Administration)", "municipality", "Municipal engineer", "0945-9250500"),
-    ("PESCO Timergara sub-division", "electricity", "Sub-divisional officer", "0945-9250510"),
+    (
+        "TMA Timergara (Tehsil Municipal Administration)",
+        AgencyKind.MUNICIPALITY,
+        "Municipal engineer",
+        "0945-9250500",
+    ),
+    ("PESCO Timergara sub-division", AgencyKind.ELECTRICITY, "Sub-divisional officer", "0945-9250510"),
     (
         "District Education Office, Lower Dir",
-        "education",
+        AgencyKind.EDUCATION,
         "Deputy district education officer",
         "0945-9250520",
     ),
-    ("DHQ Hospital Timergara", "health", "Medical superintendent's office", "0945-9250530"),
-    ("Sarhad Rural Support Programme", "ngo", "Community organiser", "0945-9250540"),
+    ("DHQ Hospital Timergara", AgencyKind.HEALTH, "Medical superintendent's office", "0945-9250530"),
+    ("Sarhad Rural Support Programme", AgencyKind.NGO, "Community organiser", "0945-9250540"),
 )
 
 
@@ -210,18 +221,18 @@ def seed(ctx: DemoContext) -> None:
     gul_committee = Committee.objects.create(
         name=f"{focus.name} Mohalla Committee",
         liaison_officer=beat_officer,
-        cadence="monthly",
+        cadence=Cadence.MONTHLY,
         started_on=ctx.today - dt.timedelta(days=DAYS + 20),
     )
     gul_committee.beats.set([focus])
     members = [
         CommitteeMember.objects.create(committee=gul_committee, name=n, role=r, gender=g, age_band=a)
         for n, r, g, a in (
-            ("Haji Sher Zaman", "chair", "man", "60"),
-            ("Malik Anwar Khan", "vice_chair", "man", "45_59"),
-            ("Shabana Bibi", "member", "woman", "30_44"),
-            ("Irfan Ullah", "secretary", "man", "15_29"),
-            ("Rahima Gul", "member", "woman", "15_29"),
+            ("Haji Sher Zaman", MemberRole.CHAIR, Gender.MAN, "60"),
+            ("Malik Anwar Khan", MemberRole.VICE_CHAIR, Gender.MAN, "45_59"),
+            ("Shabana Bibi", MemberRole.MEMBER, Gender.WOMAN, "30_44"),
+            ("Irfan Ullah", MemberRole.SECRETARY, Gender.MAN, "15_29"),
+            ("Rahima Gul", MemberRole.MEMBER, Gender.WOMAN, "15_29"),
         )
     ]
     for month in range(6):
@@ -243,15 +254,15 @@ def seed(ctx: DemoContext) -> None:
         lagging = Committee.objects.create(
             name=f"{traders_beat.name} Traders' Committee",
             liaison_officer=traders_officers[0],
-            cadence="monthly",
+            cadence=Cadence.MONTHLY,
             started_on=ctx.today - dt.timedelta(days=DAYS + 20),
         )
         lagging.beats.set([traders_beat])
         CommitteeMember.objects.create(
-            committee=lagging, name="Haji Gul Rehman", role="chair", gender="man", age_band="60"
+            committee=lagging, name="Haji Gul Rehman", role=MemberRole.CHAIR, gender=Gender.MAN, age_band="60"
         )
         CommitteeMember.objects.create(
-            committee=lagging, name="Fazal Wahid", role="member", gender="man", age_band="45_59"
+            committee=lagging, name="Fazal Wahid", role=MemberRole.MEMBER, gender=Gender.MAN, age_band="45_59"
         )
         for days_ago in (DAYS - 12, DAYS - 40, DAYS - 75):  # then it stopped meeting: months missed since
             s.meeting(
@@ -413,7 +424,7 @@ def seed(ctx: DemoContext) -> None:
     # A named register kept with consent at one women's session (staff-only, encrypted, audited).
     for name in ("Shabana Bibi", "Nasreen Akhtar", "Gul Bano"):
         add_register_entry(
-            meeting=womens[1], by=woman, name=name, consent_given=True, consent_method="verbal"
+            meeting=womens[1], by=woman, name=name, consent_given=True, consent_method=ConsentMethod.VERBAL
         )
 
     # What residents said, and what was done.
@@ -422,7 +433,7 @@ def seed(ctx: DemoContext) -> None:
         womens[0],
         "Streetlights on the Bagh Mohalla lane have been dark for a year; "
         "women avoid the lane after Maghrib.",
-        "women",
+        RaisedBy.WOMEN,
         woman,
     )
     s.action(
@@ -432,7 +443,7 @@ def seed(ctx: DemoContext) -> None:
         by=beat_officer,
         status=ActionStatus.DONE,
         done_days_ago=44,
-        owner_agency=agencies["municipality"],
+        owner_agency=agencies[AgencyKind.MUNICIPALITY],
         outcome="14 new LED streetlights installed on the Bagh Mohalla lane; the committee checks them.",
     )
     s.action(
@@ -442,11 +453,15 @@ def seed(ctx: DemoContext) -> None:
         by=beat_officer,
         status=ActionStatus.DONE,
         done_days_ago=58,
-        owner_agency=agencies["electricity"],
+        owner_agency=agencies[AgencyKind.ELECTRICITY],
         outcome="Feeder repaired; the lights now stay on all night.",
     )
     snatching = s.priority(
-        focus, talks[1], "Mobile phones snatched near Gulabad Chowk after Isha.", "shopkeepers", beat_officer
+        focus,
+        talks[1],
+        "Mobile phones snatched near Gulabad Chowk after Isha.",
+        RaisedBy.SHOPKEEPERS,
+        beat_officer,
     )
     s.action(
         snatching,
@@ -459,7 +474,7 @@ def seed(ctx: DemoContext) -> None:
         outcome="Foot patrol every evening since; shopkeepers report no snatching in the last six weeks.",
     )
     school = s.priority(
-        focus, womens[2], "Girls are harassed near the school gate at closing time.", "women", woman
+        focus, womens[2], "Girls are harassed near the school gate at closing time.", RaisedBy.WOMEN, woman
     )
     s.action(
         school,
@@ -473,7 +488,7 @@ def seed(ctx: DemoContext) -> None:
         focus,
         youth[0],
         "Young people have nowhere to play; they gather at the bus stand at night.",
-        "youth",
+        RaisedBy.YOUTH,
         beat_officer,
     )
     s.action(
@@ -488,10 +503,10 @@ def seed(ctx: DemoContext) -> None:
         "Education office to approve evening use of the school ground",
         due_days_ago=-25,
         by=beat_officer,
-        owner_agency=agencies["education"],
+        owner_agency=agencies[AgencyKind.EDUCATION],
     )
     drains = s.priority(
-        focus, early[1], "Blocked drains flood the street in the rain.", "elders", beat_officer
+        focus, early[1], "Blocked drains flood the street in the rain.", RaisedBy.ELDERS, beat_officer
     )
     s.action(
         drains,
@@ -499,7 +514,7 @@ def seed(ctx: DemoContext) -> None:
         due_days_ago=70,
         by=beat_officer,
         status=ActionStatus.DROPPED,
-        owner_agency=agencies["municipality"],
+        owner_agency=agencies[AgencyKind.MUNICIPALITY],
         drop_reason="Merged into the TMA's district drainage scheme.",
     )
     for beat in others[:2]:
@@ -507,7 +522,7 @@ def seed(ctx: DemoContext) -> None:
             beat,
             None,
             "Encroachments block the bazaar road for ambulances.",
-            "elders",
+            RaisedBy.ELDERS,
             (_officers(beat) or [beat_officer])[0],
         )
         s.action(
@@ -515,10 +530,8 @@ def seed(ctx: DemoContext) -> None:
             "TMA to clear encroachments from the bazaar road",
             due_days_ago=20,
             by=beat_officer,
-            owner_agency=agencies["municipality"],
+            owner_agency=agencies[AgencyKind.MUNICIPALITY],
         )  # overdue
-
-    from rabta.engagement.tasks import schedule_reminders
 
     for item in ActionItem.objects.still_open().filter(priority__beat__station__district=district):
         schedule_reminders(item)

@@ -1,4 +1,4 @@
-"""Who was in the room compared with who lives in the beat (instruments.md, inclusion)."""
+"""Who was in the room compared with who lives in the beat (docs/engagement.md, representation)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from rabta.engagement.models import Attendance, MeetingKind
-from rabta.lib.stats import representation_ratio, share
+from rabta.lib.stats import representation_ratio
 from rabta.places.models import Beat
 
 # Below this the group came at less than half its weight: the page says so and suggests a session.
@@ -25,14 +25,6 @@ class GroupRepresentation:
     total_population: int
     ratio: float | None
     suggested_kind: str
-
-    @property
-    def attendee_share(self) -> float | None:
-        return share(self.attendees, self.total_attendees)
-
-    @property
-    def population_share(self) -> float | None:
-        return share(self.population, self.total_population)
 
     @property
     def under_represented(self) -> bool:

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rabta.audit.models import AccessLog, record_access
+from rabta.core.crypto import field_cipher
 from rabta.engagement.models import (
     CALENDAR_FIELDS,
     COUNT_FIELDS,
+    REGISTER_NAME,
+    REGISTER_PHONE,
     ActionItem,
     AnnouncementStatus,
     Attendance,
+    Committee,
     CommitteeMember,
     Meeting,
     MeetingAnnouncement,
@@ -30,20 +32,12 @@ from rabta.engagement.models import (
     RegisterEntry,
     check_facilitators,
 )
-from rabta.lib.crypto import FieldCipher
+from rabta.engagement.tasks import schedule_reminders
+from rabta.messaging.broadcasts import broadcast_to_beat
 from rabta.places.models import Beat
 
 if TYPE_CHECKING:
     from rabta.people.models import User
-
-log = logging.getLogger(__name__)
-
-REGISTER_NAME = "engagement.register.name"
-REGISTER_PHONE = "engagement.register.phone"
-
-
-def _cipher() -> FieldCipher:
-    return FieldCipher(settings.RABTA_FIELD_KEY)
 
 
 # --- meetings -------------------------------------------------------------------------------------
@@ -60,7 +54,7 @@ def create_meeting(
     venue: str,
     facilitators: Iterable[User] = (),
     title: str = "",
-    committee: Any = None,
+    committee: Committee | None = None,
     requires_follow_up: bool = False,
     follow_up_due: dt.date | None = None,
     follow_up_of: Meeting | None = None,
@@ -114,7 +108,7 @@ def update_meeting(
     meeting.full_clean()
     if any(name in CALENDAR_FIELDS for name in changed):
         meeting.bump_sequence()
-    meeting.save()
+    meeting.save(update_fields=[*changed, "follow_up_due", "sequence", "updated_at"])
     if beats is not None:
         meeting.beats.set(list(beats))
     if facilitators is not None:
@@ -149,7 +143,7 @@ def record_meeting(
     for name in COUNT_FIELDS:
         setattr(attendance, name, int(counts.get(name, 0)))
     attendance.recorded_by = by
-    attendance.save()
+    attendance.save(update_fields=[*COUNT_FIELDS, "recorded_by", "recorded_at"])
     attendance.officers_present.set(list(officers_present))
     return attendance
 
@@ -164,7 +158,7 @@ def add_register_entry(
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("Enter the name.")})
-    cipher = _cipher()
+    cipher = field_cipher()
     entry = RegisterEntry.objects.create(
         meeting=meeting,
         name_encrypted=cipher.encrypt(name, context=REGISTER_NAME),
@@ -175,31 +169,6 @@ def add_register_entry(
     )
     record_access(actor=by, action=AccessLog.Action.CHANGE, obj=meeting, detail="added a register entry")
     return entry
-
-
-def read_register(*, meeting: Meeting, viewer: User) -> list[dict[str, Any]]:
-    """Decrypt a meeting's register for a viewer the caller has already scoped; logs the view."""
-    entries = list(meeting.register.all())
-    record_access(
-        actor=viewer, action=AccessLog.Action.VIEW_REGISTER, obj=meeting, detail=f"{len(entries)} names"
-    )
-    cipher = _cipher()
-    return [
-        {
-            "name": cipher.decrypt(e.name_encrypted, context=REGISTER_NAME),
-            "phone": cipher.decrypt(e.phone_encrypted, context=REGISTER_PHONE) if e.phone_encrypted else "",
-            "consent_method": e.get_consent_method_display(),
-            "consent_recorded_at": e.consent_recorded_at,
-        }
-        for e in entries
-    ]
-
-
-def _broadcast_function() -> Any:
-    """The SMS channel's broadcast_to_beat; a seam tests replace (None stores the notice as pending)."""
-    from rabta.messaging.broadcasts import broadcast_to_beat
-
-    return broadcast_to_beat
 
 
 def announcement_text(meeting: Meeting, language: str) -> str:
@@ -215,26 +184,16 @@ def announcement_text(meeting: Meeting, language: str) -> str:
 
 @transaction.atomic
 def announce_meeting(*, meeting: Meeting, by: User) -> MeetingAnnouncement:
-    """Announce a meeting to the SMS subscribers of its beats.
-
-    The SMS channel belongs to the messaging app. When it offers
-    `broadcast_to_beat(*, beat, body_en, body_ur, body_ps, by)` the notice is handed to it, one
-    broadcast per beat; until then the announcement is stored as pending, so nothing is lost.
-    """
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at < timezone.now():
+    """Announce a meeting to the SMS subscribers of its beats: one broadcast per beat, in every language."""
+    if not meeting.is_upcoming():
         raise ValidationError(_("Only an upcoming meeting can be announced."))
     announcement = MeetingAnnouncement.objects.create(
         meeting=meeting, requested_by=by, sequence=meeting.sequence
     )
-    broadcast = _broadcast_function()
-    if broadcast is None:
-        log.info("meeting %s announcement pending: no SMS broadcast available yet", meeting.pk)
-        return announcement
     bodies = {f"body_{code}": announcement_text(meeting, code) for code in ("en", "ur", "ps")}
     recipients = 0
     for beat in meeting.beats.all():
-        result = broadcast(beat=beat, by=by, **bodies)
-        recipients += int(getattr(result, "recipients", 0) or 0)
+        recipients += broadcast_to_beat(beat=beat, by=by, **bodies).recipients
     announcement.status = AnnouncementStatus.SENT
     announcement.recipients = recipients
     announcement.sent_at = timezone.now()
@@ -284,8 +243,6 @@ def add_action_item(
     )
     item.full_clean()
     item.save()
-    from rabta.engagement.tasks import schedule_reminders
-
     schedule_reminders(item)
     return item
 
@@ -308,8 +265,6 @@ def update_action_item(
     if due_on is not None and due_on != item.due_on:
         item.due_on = due_on
         item.save(update_fields=["due_on", "updated_at"])
-        from rabta.engagement.tasks import schedule_reminders
-
         schedule_reminders(item)
     if status is not None and (status != item.status or outcome.strip()):
         item.set_status(status, today=today, drop_reason=drop_reason, outcome=outcome)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from rabta.core.tasks import waiting
 from rabta.engagement import reminders
 from rabta.engagement.models import ActionItem
 
@@ -62,8 +63,6 @@ def sweep_action_items(reschedule: bool = False) -> dict[str, list[int]]:
 
 def schedule_next_sweep() -> None:
     """Keep one daily sweep queued (tomorrow 09:00 local) unless one is already waiting."""
-    from rabta.core.tasks import waiting
-
     if not waiting(sweep_action_items):
         tomorrow = timezone.localdate() + dt.timedelta(days=1)
         sweep_action_items.using(run_after=_local_moment(tomorrow)).enqueue(reschedule=True)

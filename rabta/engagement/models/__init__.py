@@ -1,6 +1,8 @@
 from rabta.engagement.models.meetings import (
     CALENDAR_FIELDS,
     COUNT_FIELDS,
+    REGISTER_NAME,
+    REGISTER_PHONE,
     AnnouncementStatus,
     Attendance,
     ConsentMethod,
@@ -34,6 +36,8 @@ __all__ = [
     "CALENDAR_FIELDS",
     "COUNT_FIELDS",
     "OPEN_STATUSES",
+    "REGISTER_NAME",
+    "REGISTER_PHONE",
     "ActionItem",
     "ActionReminder",
     "ActionStatus",

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.scoping import ScopeUser, StaffScopedQuerySet
 from rabta.people.models import Gender
 from rabta.places.models import AGE_BANDS, GENDERS, Beat
 
@@ -76,13 +77,9 @@ def check_facilitators(kind: str, facilitators: Iterable[User]) -> None:
         )
 
 
-class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible_to(self, user: User) -> MeetingQuerySet:
+class MeetingQuerySet(StaffScopedQuerySet["Meeting"]):
+    def in_scope(self, user: ScopeUser) -> MeetingQuerySet:
         """Meetings touching at least one beat the user works on."""
-        if not user.is_authenticated or not user.is_staff_role:
-            return self.none()
-        if user.sees_everything:
-            return self
         beats = Beat.objects.visible_to(user).values("pk")
         links = Meeting.beats.through.objects.filter(meeting_id=OuterRef("pk"), beat_id__in=beats)
         return self.filter(Exists(links))
@@ -189,6 +186,10 @@ class Meeting(models.Model):
     def is_held(self) -> bool:
         return self.status == MeetingStatus.HELD
 
+    def is_upcoming(self, now: dt.datetime | None = None) -> bool:
+        """Scheduled and not yet over (the rule of `MeetingQuerySet.upcoming`): it can be announced."""
+        return self.status == MeetingStatus.SCHEDULED and self.ends_at >= (now or timezone.now())
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -281,6 +282,11 @@ class Attendance(models.Model):
     @property
     def total(self) -> int:
         return self.count()
+
+
+# Encryption contexts of the register's fields: a ciphertext moved to another field does not decrypt.
+REGISTER_NAME = "engagement.register.name"
+REGISTER_PHONE = "engagement.register.phone"
 
 
 class ConsentMethod(models.TextChoices):

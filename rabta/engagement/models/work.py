@@ -4,7 +4,7 @@ partner agencies."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,16 +13,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.scoping import ScopeUser, StaffScopedQuerySet
 from rabta.places.models import AGE_BAND_LABELS, AGE_BANDS, Beat, District
 
-if TYPE_CHECKING:
-    from rabta.people.models import User
 
-
-def _staff_beats(user: User) -> models.QuerySet[Any, Any] | None:
-    """None means every beat; a queryset of ids otherwise."""
-    if user.sees_everything:
-        return None
+def _beat_ids(user: ScopeUser) -> models.QuerySet[Beat, Any]:
     return Beat.objects.visible_to(user).values("pk")
 
 
@@ -35,12 +30,9 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PartnerAgencyQuerySet(models.QuerySet["PartnerAgency"]):
-    def visible_to(self, user: User) -> PartnerAgencyQuerySet:
-        if not user.is_authenticated or not user.is_staff_role:
-            return self.none()
-        if user.sees_everything:
-            return self
+class PartnerAgencyQuerySet(StaffScopedQuerySet["PartnerAgency"]):
+    def in_scope(self, user: ScopeUser) -> PartnerAgencyQuerySet:
+        """Province-wide agencies, and those of the districts the user works in."""
         districts = Beat.objects.visible_to(user).values("station__district_id")
         return self.filter(Q(district__isnull=True) | Q(district_id__in=districts))
 
@@ -79,14 +71,12 @@ class Cadence(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
-class CommitteeQuerySet(models.QuerySet["Committee"]):
-    def visible_to(self, user: User) -> CommitteeQuerySet:
-        if not user.is_authenticated or not user.is_staff_role:
-            return self.none()
-        beats = _staff_beats(user)
-        if beats is None:
-            return self
-        links = Committee.beats.through.objects.filter(committee_id=OuterRef("pk"), beat_id__in=beats)
+class CommitteeQuerySet(StaffScopedQuerySet["Committee"]):
+    def in_scope(self, user: ScopeUser) -> CommitteeQuerySet:
+        """Committees of at least one beat the user works on."""
+        links = Committee.beats.through.objects.filter(
+            committee_id=OuterRef("pk"), beat_id__in=_beat_ids(user)
+        )
         return self.filter(Exists(links))
 
 
@@ -164,12 +154,9 @@ class RaisedBy(models.TextChoices):
     OTHER = "other", _("Other residents")
 
 
-class PriorityQuerySet(models.QuerySet["Priority"]):
-    def visible_to(self, user: User) -> PriorityQuerySet:
-        if not user.is_authenticated or not user.is_staff_role:
-            return self.none()
-        beats = _staff_beats(user)
-        return self if beats is None else self.filter(beat_id__in=beats)
+class PriorityQuerySet(StaffScopedQuerySet["Priority"]):
+    def in_scope(self, user: ScopeUser) -> PriorityQuerySet:
+        return self.filter(beat_id__in=_beat_ids(user))
 
 
 class Priority(models.Model):
@@ -212,12 +199,9 @@ class ActionStatus(models.TextChoices):
 OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
-class ActionItemQuerySet(models.QuerySet["ActionItem"]):
-    def visible_to(self, user: User) -> ActionItemQuerySet:
-        if not user.is_authenticated or not user.is_staff_role:
-            return self.none()
-        beats = _staff_beats(user)
-        return self if beats is None else self.filter(priority__beat_id__in=beats)
+class ActionItemQuerySet(StaffScopedQuerySet["ActionItem"]):
+    def in_scope(self, user: ScopeUser) -> ActionItemQuerySet:
+        return self.filter(priority__beat_id__in=_beat_ids(user))
 
     def still_open(self) -> ActionItemQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -289,24 +273,12 @@ class ActionItem(models.Model):
             ),
             models.CheckConstraint(
                 name="action_item_done_has_date",
-                condition=~Q(status="done") | Q(done_on__isnull=False),
+                condition=~Q(status=ActionStatus.DONE) | Q(done_on__isnull=False),
             ),
         ]
 
     def __str__(self) -> str:
         return self.action
-
-    @property
-    def owner_kind(self) -> str:
-        if self.owner_officer_id:
-            return "officer"
-        if self.owner_member_id:
-            return "member"
-        return "agency"
-
-    @property
-    def owner(self) -> Any:
-        return self.owner_officer or self.owner_member or self.owner_agency
 
     @property
     def is_open(self) -> bool:

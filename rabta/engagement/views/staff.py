@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.forms import BaseForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rabta.engagement import services
+from rabta.core.errors import not_visible_is_404
+from rabta.engagement import selectors, services
 from rabta.engagement.forms import (
     CancelForm,
     MeetingForm,
@@ -20,63 +21,36 @@ from rabta.engagement.forms import (
     RecordForm,
     RegisterEntryForm,
 )
-from rabta.engagement.models import (
-    COUNT_FIELDS,
-    ActionItem,
-    Attendance,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-    Priority,
-)
+from rabta.engagement.models import COUNT_FIELDS, MeetingKind
 from rabta.engagement.representation import representation
-from rabta.people.auth import staff_required
-from rabta.places.models import Beat
+from rabta.people.auth import StaffRequest, staff_required
 
 
-def _apply_errors(form: object, exc: ValidationError) -> None:
+def apply_errors(form: BaseForm, exc: ValidationError) -> None:
+    """Show a service's validation errors on the form: on their field when it has one, else on top."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
+            target = field if field in form.fields else None
             for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
+                form.add_error(target, error)
     else:
         for error in exc.messages:
-            form.add_error(None, error)  # type: ignore[attr-defined]
-
-
-def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+            form.add_error(None, error)
 
 
 @staff_required
 @require_http_methods(["GET"])
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def meeting_list(request: StaffRequest) -> HttpResponse:
     today = timezone.localdate()
-    visible = (
-        Meeting.objects.visible_to(user).select_related("attendance").prefetch_related("beats")  # type: ignore[arg-type]
-    )
-    upcoming = list(visible.upcoming()[:30])
-    recent = list(
-        visible.filter(starts_at__lt=timezone.now())
-        .exclude(status=MeetingStatus.SCHEDULED, ends_at__gte=timezone.now())
-        .order_by("-starts_at")[:30]
-    )
-    missing_follow_up = list(visible.follow_up_missing(today).order_by("follow_up_due")[:30])
-    actions = ActionItem.objects.visible_to(user)  # type: ignore[arg-type]
-    action_counts = actions.aggregate(
-        open=Count("pk", filter=Q(status__in=["open", "in_progress"])),
-        overdue=Count("pk", filter=Q(status__in=["open", "in_progress"], due_on__lt=today)),
-    )
+    lists = selectors.meeting_lists(user=request.user, today=today)
     return render(
         request,
         "engagement/staff/meeting_list.html",
         {
-            "upcoming": upcoming,
-            "recent": recent,
-            "missing_follow_up": missing_follow_up,
-            "action_counts": action_counts,
+            "upcoming": lists.upcoming,
+            "recent": lists.recent,
+            "missing_follow_up": lists.missing_follow_up,
+            "action_counts": selectors.action_counts(user=request.user, today=today),
             "today": today,
         },
     )
@@ -85,17 +59,18 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest) -> HttpResponse:
+@not_visible_is_404
+def meeting_new(request: StaffRequest) -> HttpResponse:
     user = request.user
     follow_up_of = None
     if request.GET.get("follow_up_of"):
-        follow_up_of = _meeting_or_404(request, int(request.GET["follow_up_of"]))
+        follow_up_of = selectors.find_meeting(user=user, pk=int(request.GET["follow_up_of"]))
     initial: dict[str, object] = {}
     if request.GET.get("kind") in MeetingKind.values:
         initial["kind"] = request.GET["kind"]
     beat_ids = [int(b) for b in request.GET.getlist("beat") if b.isdigit()]
     if beat_ids:
-        initial["beats"] = list(Beat.objects.visible_to(user).filter(pk__in=beat_ids))  # type: ignore[arg-type]
+        initial["beats"] = selectors.beats_among(user=user, ids=beat_ids)
     if follow_up_of is not None:
         initial = {
             "kind": follow_up_of.kind,
@@ -103,12 +78,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             "beats": list(follow_up_of.beats.all()),
             "venue": follow_up_of.venue,
         }
-    form = MeetingForm(request.POST or None, user=user, initial=initial)  # type: ignore[arg-type]
+    form = MeetingForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             meeting = services.create_meeting(
-                by=user,  # type: ignore[arg-type]
+                by=user,
                 kind=data["kind"],
                 title=data["title"],
                 beats=data["beats"],
@@ -122,7 +97,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 follow_up_of=follow_up_of,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Meeting saved."))
             return redirect("engagement:meeting", pk=meeting.pk)
@@ -136,12 +111,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(request, pk)
-    if meeting.status == MeetingStatus.CANCELLED:
+@not_visible_is_404
+def meeting_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    meeting = selectors.find_meeting(user=request.user, pk=pk)
+    if meeting.is_cancelled:
         messages.error(request, _("A cancelled meeting cannot be edited."))
         return redirect("engagement:meeting", pk=meeting.pk)
-    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)  # type: ignore[arg-type]
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = [
@@ -155,17 +131,17 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "follow_up_due",
         ]
         # The ModelForm already copied the values onto the instance: reload so the service sees the change.
-        fresh = Meeting.objects.get(pk=meeting.pk)
+        fresh = selectors.find_meeting(user=request.user, pk=meeting.pk)
         try:
             services.update_meeting(
                 meeting=fresh,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 changes={name: data.get(name) for name in fields},
                 beats=data["beats"],
                 facilitators=data["facilitators"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Meeting updated."))
             return redirect("engagement:meeting", pk=meeting.pk)
@@ -175,28 +151,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @never_cache
 @require_http_methods(["GET"])
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("committee", "follow_up", "created_by")
-        .prefetch_related(
-            "beats",
-            "facilitators",
-            Prefetch(
-                "priorities",
-                queryset=Priority.objects.select_related("beat").prefetch_related(
-                    Prefetch(
-                        "actions",
-                        queryset=ActionItem.objects.select_related(
-                            "owner_officer", "owner_member", "owner_agency"
-                        ),
-                    )
-                ),
-            ),
-        ),
-        pk=pk,
-    )
-    attendance = Attendance.objects.filter(meeting=meeting).prefetch_related("officers_present").first()
+@not_visible_is_404
+def meeting_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    meeting = selectors.find_meeting_for_page(user=request.user, pk=pk)
+    attendance = selectors.attendance_of(meeting, with_officers=True)
     beats = list(meeting.beats.all())
     groups = representation(attendance, beats) if attendance is not None and meeting.is_held else []
     today = timezone.localdate()
@@ -211,7 +169,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "register_count": meeting.register.count(),
             "follow_up_missing": meeting.follow_up_missing(today),
             "announcement": meeting.announcements.first(),
-            "can_announce": meeting.status == MeetingStatus.SCHEDULED and meeting.ends_at >= timezone.now(),
+            "can_announce": meeting.is_upcoming(),
             "today": today,
             "kinds": MeetingKind,
         },
@@ -221,29 +179,30 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
+@not_visible_is_404
+def meeting_record(request: StaffRequest, pk: int) -> HttpResponse:
     """Record a meeting as held: the form an officer fills on a phone at the end of the meeting."""
-    meeting = _meeting_or_404(request, pk)
-    attendance = Attendance.objects.filter(meeting=meeting).first()
+    meeting = selectors.find_meeting(user=request.user, pk=pk)
+    attendance = selectors.attendance_of(meeting)
     initial: dict[str, object] = {"minutes": meeting.minutes, "decisions": meeting.decisions}
     if attendance is not None:
         initial.update({name: getattr(attendance, name) for name in COUNT_FIELDS})
         initial["officers_present"] = list(attendance.officers_present.all())
     else:
         initial["officers_present"] = [request.user]
-    form = RecordForm(request.POST or None, user=request.user, initial=initial)  # type: ignore[arg-type]
+    form = RecordForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_meeting(
                 meeting=meeting,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 counts=form.counts(),
                 officers_present=form.cleaned_data["officers_present"],
                 minutes=form.cleaned_data["minutes"],
                 decisions=form.cleaned_data["decisions"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Meeting recorded."))
             return redirect("engagement:meeting", pk=meeting.pk)
@@ -253,14 +212,15 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(request, pk)
+@not_visible_is_404
+def meeting_cancel(request: StaffRequest, pk: int) -> HttpResponse:
+    meeting = selectors.find_meeting(user=request.user, pk=pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_meeting(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            services.cancel_meeting(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Meeting cancelled. Calendar feeds show it as cancelled."))
             return redirect("engagement:meeting", pk=meeting.pk)
@@ -269,31 +229,30 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def meeting_announce(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(request, pk)
+@not_visible_is_404
+def meeting_announce(request: StaffRequest, pk: int) -> HttpResponse:
+    meeting = selectors.find_meeting(user=request.user, pk=pk)
     try:
-        announcement = services.announce_meeting(meeting=meeting, by=request.user)  # type: ignore[arg-type]
+        services.announce_meeting(meeting=meeting, by=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        if announcement.status == "sent":
-            messages.success(request, _("Announced to the beat's SMS subscribers."))
-        else:
-            messages.info(request, _("Announcement saved. It will go out when the SMS service is set up."))
+        messages.success(request, _("Announced to the beat's SMS subscribers."))
     return redirect("engagement:meeting", pk=meeting.pk)
 
 
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
+@not_visible_is_404
+def meeting_register(request: StaffRequest, pk: int) -> HttpResponse:
     """The named register: only with consent, only for staff who can see the meeting, every view logged."""
-    meeting = _meeting_or_404(request, pk)
+    meeting = selectors.find_meeting(user=request.user, pk=pk)
     form = RegisterEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.add_register_entry(
             meeting=meeting,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             name=form.cleaned_data["name"],
             phone=form.cleaned_data["phone"],
             consent_given=form.cleaned_data["consent_given"],
@@ -301,7 +260,7 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Name added to the register."))
         return redirect("engagement:meeting_register", pk=meeting.pk)
-    entries = services.read_register(meeting=meeting, viewer=request.user)  # type: ignore[arg-type]
+    entries = selectors.read_register(meeting=meeting, viewer=request.user)
     return render(
         request,
         "engagement/staff/meeting_register.html",
@@ -312,13 +271,14 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def priority_new(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(request, pk)
-    beats = Beat.objects.visible_to(request.user).filter(meetings=meeting)  # type: ignore[arg-type]
+@not_visible_is_404
+def priority_new(request: StaffRequest, pk: int) -> HttpResponse:
+    meeting = selectors.find_meeting(user=request.user, pk=pk)
+    beats = selectors.beats_for_priorities(user=request.user, meeting=meeting)
     form = PriorityForm(request.POST or None, beats=beats)
     if request.method == "POST" and form.is_valid():
         services.add_priority(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             beat=form.cleaned_data["beat"],
             meeting=meeting,
             issue=form.cleaned_data["issue"],
