@@ -1,11 +1,9 @@
-"""Persona fixtures (DESIGN.md section 3): one small district where every role has a person.
+"""Persona fixtures: one small district where every role has a person.
 
 district "Lower Dir Test"
   station_a (women's desk) -> beat_a, beat_b
   station_b (no desk)      -> beat_c
-personas: resident, beat_officer (beat_a), other_beat_officer (beat_b), womens_desk_officer
-(station_a), station_head (station_a), other_station_head (station_b), district_coordinator,
-oversight, analyst, admin_user.
+The personas, who each one is, and the helpers that parametrize tests over them are in tests/personas.py.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from rabta.people.models import Gender, Role, User
 from rabta.places.models import Beat, District, PoliceStation
 from tests import factories
+from tests.personas import PERSONAS
 
 
 @dataclass
@@ -42,19 +41,7 @@ class World:
     admin_user: User
 
     def personas(self) -> dict[str, User]:
-        names = [
-            "resident",
-            "beat_officer",
-            "other_beat_officer",
-            "womens_desk_officer",
-            "station_head",
-            "other_station_head",
-            "district_coordinator",
-            "oversight",
-            "analyst",
-            "admin_user",
-        ]
-        return {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in PERSONAS}
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def _search_term(world: Any) -> str:
 PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("home", lambda w: reverse("places:home")),
     PublicPage("home-search", lambda w: reverse("places:home") + "?" + urlencode({"q": _search_term(w)})),
-    PublicPage("beat", lambda w: reverse("places:beat", args=[w.beat_a.code])),
+    PublicPage("beat", lambda w: reverse("site:beat", args=[w.beat_a.code])),
     PublicPage("location-not-found", lambda w: reverse("places:find") + "?lat=10&lon=10", status=404),
     PublicPage("login", lambda w: reverse("people:login")),
 ]

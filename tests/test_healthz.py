@@ -1,4 +1,7 @@
-"""/healthz: 200 while the process serves, with JSON saying whether the database answered."""
+"""/healthz: 200 while the process serves, with JSON saying whether the database answered.
+
+The path is written out, not reversed: load balancers and monitors are configured with it.
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests.conftest import World
+from tests.paths import url_for
 from tests.public_pages import (
     HTML_BUDGET,
     PAGE_BUDGET,
@@ -76,7 +77,7 @@ def test_measure_finds_urls_in_every_place(
         content = html.encode()
 
     monkeypatch.setattr(Client, "get", lambda self, path, **kw: Fake())
-    weight = measure(client, "fake", "en", "/en/")
+    weight = measure(client, "fake", "en", url_for("places:home"))
     assert sorted(url.split(": ", 1)[1] for url in weight.offsite) == [
         "//tracker.example/p.gif",
         "https://api.example/",

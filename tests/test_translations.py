@@ -26,6 +26,7 @@ from django.utils.translation.template import templatize
 
 from rabta.lib.sms import segment_info
 from tests.conftest import World
+from tests.paths import url_for
 
 ROOT = Path(__file__).resolve().parent.parent
 HELP = (
@@ -34,7 +35,7 @@ HELP = (
 )
 LOCALE = ROOT / "rabta" / "locale"
 LANGS = ["ur", "ps"]
-# Same places makemessages skips (see docs/readme-parts/languages.md).
+# Same places makemessages skips (see docs/languages.md).
 SKIP_DIRS = {".venv", "var", "tests", "bench", "node_modules", "__pycache__", "locale", "static"}
 
 NAMED = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
@@ -255,7 +256,7 @@ def test_catalogue_is_in_step_with_the_code(lang: str) -> None:
         m for m in in_code if m not in in_catalogue and (m[0], m[1].replace("%%", "%")) not in in_catalogue
     )
     stale = sorted(m for m in in_catalogue if m not in in_code and m not in normalised)
-    hint = "run makemessages (see docs/readme-parts/languages.md) and translate"
+    hint = "run makemessages (see docs/languages.md) and translate"
     assert not missing, (
         f"{lang}: {len(missing)} strings in the code are not in the catalogue ({hint}): {missing[:5]}"
     )
@@ -296,12 +297,12 @@ def compiled(settings: Any) -> None:
 def test_pages_speak_the_language(lang: str, world: World, client: Client, compiled: None) -> None:
     po = catalogue(lang)
     heading = po.find("Find your neighbourhood").msgstr
-    body = client.get(f"/{lang}/").content.decode()
+    body = client.get(url_for("places:home", lang=lang)).content.decode()
     assert f'<html lang="{lang}" dir="rtl">' in body
     assert f"<h1>{heading}</h1>" in body
     assert "Find your neighbourhood" not in body
 
-    page = client.get(f"/{lang}/beats/{world.beat_a.code}/").content.decode()
+    page = client.get(url_for("site:beat", world.beat_a.code, lang=lang)).content.decode()
     days = po.find("%(first)s to %(last)s").msgstr % {
         "first": po.find("Monday").msgstr,
         "last": po.find("Saturday").msgstr,
@@ -331,7 +332,7 @@ def test_dates_use_local_month_names_and_formats(lang: str, compiled: None) -> N
 def test_counted_phrase_uses_plural_forms(world: World, client: Client, compiled: None) -> None:
     po = catalogue("ur")
     forms = po.find("%(counter)s neighbourhood found").msgstr_plural
-    one = client.get("/ur/", {"q": "khungai"}).content.decode()
+    one = client.get(url_for("places:home", lang="ur"), {"q": "khungai"}).content.decode()
     assert forms[0] % {"counter": 1} in one
-    none = client.get("/ur/", {"q": "no such place"}).content.decode()
+    none = client.get(url_for("places:home", lang="ur"), {"q": "no such place"}).content.decode()
     assert forms[1] % {"counter": 0} in none

@@ -20,6 +20,7 @@ from rabta.engagement.models import ActionItem, Attendance, MeetingKind
 from tests import factories
 from tests.browser.helpers import PHONE, clipped_text, horizontal_overflow, screenshot
 from tests.conftest import World
+from tests.paths import url_for
 from tests.test_engagement_support import agency
 
 pytestmark = pytest.mark.browser
@@ -63,7 +64,7 @@ def test_officer_records_meeting_and_residents_read_outcome_in_urdu(
     )
     page = logged_in_page(new_page, live_server, world.beat_officer)
 
-    page.goto("/en/staff/meetings/")
+    page.goto(url_for("engagement:meetings"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Meetings")
     page.get_by_role("link", name="Record it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record attendance")
@@ -115,18 +116,18 @@ def test_officer_records_meeting_and_residents_read_outcome_in_urdu(
     assert ActionItem.objects.get().status == "done"
 
     # The officer's record form in Urdu, right to left, still fits the phone.
-    page.goto(f"/ur/staff/meetings/{meeting.pk}/record/")
+    page.goto(url_for("engagement:meeting_record", meeting.pk, lang="ur"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     fits_phone(page)
     screenshot(page, "engagement-4-record-ur")
 
     resident = new_page(locale="ur-PK", java_script_enabled=False)
-    resident.goto("/ur/beats/GUL/you-said-we-did/")
+    resident.goto(url_for("engagement:you_said_we_did", "GUL", lang="ur"))
     expect(resident.locator("html")).to_have_attribute("dir", "rtl")
     expect(resident.locator(".outcome")).to_contain_text("14 new streetlights installed")
     expect(resident.locator(".said")).to_contain_text("Bagh Mohalla")
     assert world.beat_officer.get_full_name() not in resident.content()
     fits_phone(resident)
     screenshot(resident, "engagement-5-you-said-we-did-ur")
-    resident.goto("/en/beats/GUL/you-said-we-did/")
+    resident.goto(url_for("engagement:you_said_we_did", "GUL"))
     screenshot(resident, "engagement-6-you-said-we-did-en")

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import PHONE, box, clipped_text, horizontal_overflow, screenshot
 from tests.conftest import World
+from tests.paths import url_for
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def test_find_neighbourhood_meet_officers_and_switch_language(page: Page, world:
     officer = world.beat_officer.get_full_name()
     woman = world.womens_desk_officer.get_full_name()
 
-    page.goto("/en/")
+    page.goto(url_for("places:home"))
     assert_direction(page, "en", "ltr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Find your neighbourhood")
     # JavaScript is on, so "use my location" is offered.
@@ -130,7 +131,7 @@ def test_find_neighbourhood_meet_officers_and_switch_language(page: Page, world:
 @pytest.mark.parametrize("lang", ["en", "ur"])
 def test_search_works_without_javascript(new_page: Callable[..., Page], world: World, lang: str) -> None:
     page = new_page(java_script_enabled=False)
-    page.goto(f"/{lang}/")
+    page.goto(url_for("places:home", lang=lang))
     # The location button is an enhancement: without JavaScript it stays hidden, and the form still works.
     expect(page.locator("#locate")).to_be_hidden()
     page.locator("#q").fill("gulabad bazaar")
@@ -148,7 +149,7 @@ def test_search_works_without_javascript(new_page: Callable[..., Page], world: W
 
 def test_use_my_location_opens_the_beat(new_page: Callable[..., Page], world: World) -> None:
     page = new_page(geolocation={"latitude": 34.8051, "longitude": 71.8052}, permissions=["geolocation"])
-    page.goto("/en/")
+    page.goto(url_for("places:home"))
     page.get_by_role("button", name="Use my location").click()
     # The position is rounded to about 100 m before it leaves the phone.
     page.wait_for_url("**/en/beats/GUL/")
@@ -157,10 +158,10 @@ def test_use_my_location_opens_the_beat(new_page: Callable[..., Page], world: Wo
 
 def test_location_outside_every_beat_says_so(new_page: Callable[..., Page], world: World) -> None:
     page = new_page(geolocation={"latitude": 31.5, "longitude": 74.3}, permissions=["geolocation"])
-    page.goto("/ur/")
+    page.goto(url_for("places:home", lang="ur"))
     page.locator("#locate button").click()
     page.wait_for_url("**/ur/find/?lat=31.500&lon=74.300")
     assert_direction(page, "ur", "rtl")
-    expect(page.locator("a.button")).to_have_attribute("href", "/ur/")
+    expect(page.locator("a.button")).to_have_attribute("href", url_for("places:home", lang="ur"))
     assert_fits_phone(page)
     screenshot(page, "find-not-found-ur")

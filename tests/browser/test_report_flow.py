@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from rabta.reports.models import Category, Report
 from tests.browser.helpers import horizontal_overflow, screenshot
 from tests.conftest import World, verified_client
+from tests.paths import url_for
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.browser
 def report_and_track(page: Page, lang: str, description: str) -> tuple[str, str]:
     """Fill the form without JavaScript help, send it, read the code, open the tracking page."""
     lighting = Category.objects.get(code="street_lighting")
-    page.goto(f"/{lang}/report/")
+    page.goto(url_for("reports:new", lang=lang))
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang in ("ur", "ps") else "ltr")
     page.locator(f"input[name=category][value='{lighting.pk}']").check()
     page.locator("select[name=beat]").select_option("GUL")
@@ -35,7 +36,7 @@ def report_and_track(page: Page, lang: str, description: str) -> tuple[str, str]
     code = page.locator(".code bdi").inner_text().strip()
     assert len(code.replace("-", "")) == 10
     link = page.locator("main a[dir=ltr]").first.get_attribute("href") or ""
-    assert f"/{lang}/track/" in link
+    assert url_for("reports:track_lookup", lang=lang) in link
     assert horizontal_overflow(page) == 0
     screenshot(page, f"report-flow-2-done-{lang}")
     page.goto(urlsplit(link).path)
@@ -61,7 +62,7 @@ def test_resident_reports_and_tracks_then_officer_acknowledges(
     session = verified_client(world.beat_officer).cookies["sessionid"].value
     officer = new_page()
     officer.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-    officer.goto("/en/staff/reports/")
+    officer.goto(url_for("reports:staff_queue"))
     expect(officer.get_by_role("heading", level=1)).to_have_text("My queue")
     cards = officer.locator("ul.queue > li")
     expect(cards).to_have_count(2)
@@ -69,7 +70,7 @@ def test_resident_reports_and_tracks_then_officer_acknowledges(
     screenshot(officer, "report-flow-4-queue-en")
 
     english = Report.objects.get(description__startswith="The street lights")
-    officer.locator(f"a[href='/en/staff/reports/{english.public_id}/']").click()
+    officer.locator(f"a[href='{url_for('reports:staff_detail', english.public_id)}']").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Poor street lighting")
     # Both reports name only the neighbourhood (no map point): the Pashto one is offered as a possible
     # duplicate from the same beat, labelled as such, with no distance.
@@ -106,7 +107,7 @@ def test_urdu_form_says_who_reads_and_offers_neutral_wording(
     neutral-wording box; a women-only report's confirmation says only the women's desk reads it."""
     harassment = Category.objects.get(code="street_harassment")
     page = new_page(java_script_enabled=False, locale="ur-PK")
-    page.goto("/ur/report/")
+    page.goto(url_for("reports:new", lang="ur"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     woman_only = page.locator("input[name=woman_officer_only]")
     neutral = page.locator("input[name=neutral_wording]")

@@ -11,13 +11,14 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import PHONE, screenshot
 from tests.conftest import World
+from tests.paths import url_for
 from tests.test_auth import PASSWORD, current_code
 
 pytestmark = pytest.mark.browser
 
 
 def test_first_staff_login_pairs_an_app(page: Page, world: World) -> None:
-    page.goto("/en/staff/login/")
+    page.goto(url_for("people:login"))
     page.get_by_label("Username").fill("sho_a")
     page.get_by_label("Password").fill(PASSWORD)
     screenshot(page, "staff-1-login-en")
@@ -37,7 +38,7 @@ def test_first_staff_login_pairs_an_app(page: Page, world: World) -> None:
 
 
 def test_pairing_page_mirrors_in_urdu(page: Page, world: World) -> None:
-    page.goto("/ur/staff/login/")
+    page.goto(url_for("people:login", lang="ur"))
     page.locator("#id_username").fill("sho_a")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form.stack button[type=submit]").click()
