@@ -1,5 +1,6 @@
-"""rabta.core.sql: the two one-statement upserts, on whichever database the suite runs on, and the
-models they refuse because a raw INSERT would not write them as save() does."""
+"""rabta.core.sql: the two one-statement upserts and the two single-row reads, on whichever database
+the suite runs on, and the models the upserts refuse because a raw INSERT would not write them as
+save() does."""
 
 # ruff: noqa: DJ008 - the models below only exist to be refused; none is ever shown
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import F
 from django.test.utils import isolate_apps
@@ -112,3 +114,26 @@ def test_an_inherited_model_and_a_counter_row_with_other_fields_are_refused() ->
         sql.insert_or_ignore(Child(key="k"), unique=("key",))
     with pytest.raises(sql.UnsupportedModel, match="would leave label unset"):
         sql.increment(Labelled, unique={"key": "k"}, counter="count")
+
+
+def test_first_row_and_first_value_read_the_row_the_orm_would() -> None:
+    RateCounter.objects.create(key="a", window_start=WINDOW, count=3)
+    later = RateCounter.objects.create(key="a", window_start=WINDOW + dt.timedelta(hours=1), count=5)
+
+    found = sql.first_row(RateCounter, key="a", window_start=later.window_start)
+    assert found is not None
+    assert (found.pk, found.key, found.window_start, found.count) == (
+        later.pk,
+        "a",
+        later.window_start,
+        5,
+    )
+    assert not found._state.adding  # a saved row, as the ORM gives it
+    assert sql.first_value(RateCounter, "count", key="a", window_start=WINDOW) == 3
+    assert sql.first_value(RateCounter, "pk", key="a", window_start=later.window_start) == later.pk
+    assert sql.first_row(RateCounter, key="b") is None
+    assert sql.first_value(RateCounter, "count", key="b") is None
+    # Values are parameters, never SQL.
+    assert sql.first_row(RateCounter, key="a' OR '1'='1") is None
+    with pytest.raises(FieldDoesNotExist):
+        sql.first_value(RateCounter, "count", no_such_field=1)

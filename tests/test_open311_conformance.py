@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from rabta.reports.models import Report, ReportUpdate
 from rabta.reports.open311.models import ApiClient, Open311Submission
@@ -341,3 +342,18 @@ def test_post_keeps_the_report_only_with_its_client_row(
     assert response.status_code == 201
     report = Report.objects.get()
     assert Open311Submission.objects.get(report=report).token == response["X-Open311-Token"]
+
+
+def test_post_is_one_transaction_without_a_savepoint_of_its_own(
+    world: World, client: Client, api_key: str
+) -> None:
+    """The intake's cost is its statements (bench/README.md): the client's key and quota, the report,
+    its first update and the client row, in the intake's one transaction. In tests that transaction
+    is a savepoint inside the test's own; a second savepoint would mean the view wrapped the intake
+    in a transaction of its own."""
+    data = {"api_key": api_key, "service_code": "streetlight", **INSIDE_A, "description": "dark"}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/open311/v2/requests.json", data).status_code == 201
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    written = statements[statements.index("SAVEPOINT") :]
+    assert written == ["SAVEPOINT", "INSERT", "INSERT", "INSERT", "RELEASE"]

@@ -1,4 +1,5 @@
-"""The raw SQL the ORM cannot express: one-statement upserts, the same on PostgreSQL and SQLite (3.35+).
+"""The raw SQL the ORM cannot express, or not within the webhook's budget; the same on PostgreSQL and
+SQLite (3.35+).
 
 `increment` is INSERT ... ON CONFLICT ... DO UPDATE ... RETURNING: insert a counter's row or add one
 to it, and read the new count. `insert_or_ignore` is INSERT ... ON CONFLICT (...) DO NOTHING RETURNING:
@@ -6,7 +7,11 @@ insert a row unless its unique fields are taken, instead of a savepoint, an INSE
 rollback to the savepoint. Neither can fail on a concurrent insert, so neither needs a transaction or a
 savepoint of its own: a twin statement waits for the other's commit and then finds the row.
 
-Both refuse a model whose rows the statement could not write as save() would (fields with
+`first_row` and `first_value` are one equality SELECT on an indexed column, for the SMS webhook, which
+runs them on every delivery: there the ORM took longer to compose such a query than the database took
+to answer it, and the webhook accepted about a fifth fewer messages a second (bench/README.md).
+
+The upserts refuse a model whose rows the statement could not write as save() would (fields with
 a database default or a generated value, inherited tables), so a model change cannot make them skip
 a column without anyone noticing. Neither sends pre_save or post_save signals.
 """
@@ -15,16 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 from django.db.models.fields import NOT_PROVIDED
+
+_M = TypeVar("_M", bound=models.Model)
 
 # Templates for identifiers from _meta, quoted; values are always parameters.
 _INCREMENT = (
     "INSERT INTO {table} ({keys}, {count}) VALUES ({params}, 1) "
     "ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
 )
+_SELECT = "SELECT {columns} FROM {table} WHERE {where} LIMIT 1"
 _INSERT_OR_IGNORE = (
     "INSERT INTO {table} ({columns}) VALUES ({params}) ON CONFLICT ({keys}) DO NOTHING RETURNING {pk}"
 )
@@ -114,3 +122,40 @@ def insert_or_ignore(obj: models.Model, *, unique: Collection[str]) -> bool:
     obj.pk = row[0]
     obj._state.adding, obj._state.db = False, connection.alias
     return True
+
+
+def _column(meta: Any, name: str) -> models.Field[Any, Any]:
+    field = meta.pk if name == "pk" else meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{meta.label}: {name} is no column")
+    return field
+
+
+def _select(model: type[models.Model], columns: str, equals: Mapping[str, Any]) -> tuple[str, list[Any], str]:
+    meta = model._meta
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    fields = [_column(meta, name) for name in equals]
+    sql = _SELECT.format(
+        columns=columns if columns == "*" else quote(_column(meta, columns).column),
+        table=quote(meta.db_table),
+        where=" AND ".join(f"{quote(f.column)} = %s" for f in fields),
+    )
+    values = [f.get_db_prep_value(equals[f.name], connection) for f in fields]
+    return sql, values, connection.alias
+
+
+def first_row(model: type[_M], **equals: Any) -> _M | None:
+    """The model's first row whose fields equal these values (no ordering: the fields must single it out)."""
+    sql, values, alias = _select(model, "*", equals)
+    found = list(model._default_manager.db_manager(alias).raw(sql, values))
+    return found[0] if found else None
+
+
+def first_value(model: type[models.Model], column: str, **equals: Any) -> Any:
+    """One field's value in the first row whose fields equal these values, or None."""
+    sql, values, alias = _select(model, column, equals)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from rabta.core import sql
 from rabta.messaging.models import (
     Broadcast,
     Channel,
@@ -30,8 +31,8 @@ def default_channel() -> Channel | None:
 
 def find_webhook_channel(slug: str, provider: str) -> Channel | None:
     """The active channel a webhook URL names. Read fresh on every request: a channel switched off
-    or given a new secret in the admin takes effect at once."""
-    return Channel.objects.filter(inbound_slug=slug, provider=provider, active=True).first()
+    or given a new secret in the admin takes effect at once. Raw SQL: it runs on every delivery."""
+    return sql.first_row(Channel, inbound_slug=slug, provider=provider, active=True)
 
 
 def console_channel() -> Channel | None:
@@ -43,8 +44,10 @@ def find_phone(e164: str) -> Phone | None:
 
 
 def find_phone_id(e164: str) -> int | None:
-    """The id of a number's Phone row (one indexed lookup, no decryption)."""
-    return Phone.objects.filter(number_index=phone_index(e164)).values_list("pk", flat=True).first()
+    """The id of a number's Phone row (one indexed lookup, no decryption; raw SQL: it runs on every
+    delivery)."""
+    found = sql.first_value(Phone, "pk", number_index=phone_index(e164))
+    return int(found) if found is not None else None
 
 
 def waiting_conversation(phone: Phone) -> Conversation | None:

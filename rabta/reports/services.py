@@ -7,7 +7,7 @@ Keyword-only functions. A report the viewer may not see raises `rabta.core.error
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -86,6 +86,7 @@ def submit_report(
     idempotency_key: str | None = None,
     subject_officer: User | None = None,
     beat_id: int | None = None,
+    on_created: Callable[[Report], object] | None = None,
 ) -> Submission:
     """Create a report with its credentials, photos and first update (deadlines: reports.tasks).
 
@@ -96,8 +97,9 @@ def submit_report(
     anonymous to staff. With an idempotency key, a second call returns the first call's report and
     credentials.
     `beat_id` may stand in for `beat` when the caller already looked the point up (no Beat row is
-    read). A caller that writes rows of its own with the report calls this inside its own
-    `transaction.atomic()`, so that both commit or neither does.
+    read). `on_created(report)` runs inside the report's own transaction, so a caller's extra rows
+    commit with the report or not at all without a transaction of its own around this call: called
+    outside any transaction, an intake is one BEGIN ... COMMIT and no savepoint.
     """
     if idempotency_key:
         existing = _replay(idempotency_key)
@@ -168,6 +170,8 @@ def submit_report(
                     to_status=Status.NEW,
                     created_at=report.created_at,
                 )
+                if on_created is not None:
+                    on_created(report)
         except IntegrityError:
             report.pk = None
             report._state.adding = True
