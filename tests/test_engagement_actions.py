@@ -19,6 +19,7 @@ from rabta.engagement.cadence import held_against_due, periods
 from rabta.engagement.models import ActionItem, ActionReminder, ActionStatus, CommitteeMember, MeetingKind
 from tests.conftest import World, verified_client
 from tests.paths import url_for
+from tests.tasks_helper import send_queued_emails
 from tests.test_engagement_support import KARACHI, action, agency, committee, held_meeting, priority
 
 DAY0 = dt.datetime(2025, 3, 3, 10, 0, tzinfo=KARACHI)  # a Monday morning in Timergara
@@ -104,6 +105,7 @@ def test_reminder_then_escalation_each_sent_once(emails: World) -> None:
         assert reminders.sweep().reminded == [item.pk]
         assert reminders.sweep().reminded == []  # idempotent
         assert tasks.remind_action_item.call(item.pk) is False  # the deferred task finds it done
+        send_queued_emails()  # the worker sends the queued e-mail
         assert [m.to for m in mail.outbox] == [["ali@police.example"]]
         assert "due on 2025-03-13" in mail.outbox[0].subject
     with time_machine.travel(dt.datetime(2025, 3, 13, 18, 0, tzinfo=KARACHI), tick=False):
@@ -115,6 +117,7 @@ def test_reminder_then_escalation_each_sent_once(emails: World) -> None:
         assert tasks.escalate_action_item.call(item.pk) is True
         assert reminders.sweep().escalated == []
         call_command("engagement_reminders", stdout=io.StringIO())
+    send_queued_emails()  # the worker sends the queued e-mail
     recipients = sorted(addr for m in mail.outbox[1:] for addr in m.to)
     assert recipients == ["ali@police.example", "sho@police.example"]
     assert all("overdue by 1 days" in m.subject for m in mail.outbox[1:])
@@ -139,6 +142,7 @@ def test_new_due_date_means_new_reminder(emails: World) -> None:
         )
         assert reminders.sweep().reminded == [item.pk]
         assert reminders.sweep().reminded == []
+    send_queued_emails()  # the worker sends the queued e-mail
     assert len(mail.outbox) == 2
 
 
@@ -149,6 +153,7 @@ def test_done_items_are_never_reminded(emails: World) -> None:
         services.update_action_item(item=item, by=world.beat_officer, status="done", outcome="Fixed")
     with time_machine.travel(DAY0 + dt.timedelta(days=5), tick=False):
         assert reminders.sweep().as_dict() == {"reminded": [], "escalated": []}
+    send_queued_emails()  # the worker sends the queued e-mail
     assert mail.outbox == []
 
 
@@ -165,6 +170,7 @@ def test_agency_and_member_owners_reach_the_right_people(emails: World) -> None:
         by_member = action(world.beat_officer, p, due_in=-2, owner_member=member)
         result = reminders.sweep()
     assert sorted(result.escalated) == sorted([by_agency.pk, by_member.pk])
+    send_queued_emails()  # the worker sends the queued e-mail
     to_agency = {a for m in mail.outbox for a in m.to}
     assert {
         "engineer@tma.example",

@@ -18,7 +18,7 @@ from rabta.reports.selectors import QueueFilters, queue
 from rabta.reports.tasks import flag_overdue_reports, flag_report
 from tests import factories
 from tests.conftest import World
-from tests.tasks_helper import run_ready_tasks
+from tests.tasks_helper import run_ready_tasks, send_queued_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +58,18 @@ def test_periodic_sweep_flags_and_notifies_station_head(
         assert not DBTaskResult.objects.exclude(task_path__startswith="rabta.messaging").exists()
         ensure_scheduled()
         assert ensure_scheduled() == []  # idempotent: one waiting run per sweep
-    mail.outbox.clear()  # the resident's "received" email
     with time_machine.travel(START + dt.timedelta(hours=23), tick=False):
         run_ready_tasks()
+    mail.outbox.clear()  # the resident's "received" email, sent by the worker in the run above
     report.refresh_from_db()
     assert report.first_contact_overdue_at is None  # not due yet
     waiting = [r for r in _sweep_runs() if r.status == "READY"]
     # The sweep queued its own next run, five minutes on.
     assert len(waiting) == 1 and waiting[0].run_after == START + dt.timedelta(hours=23, minutes=5)
-    with (
-        time_machine.travel(START + dt.timedelta(hours=25), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        run_ready_tasks()
+    with time_machine.travel(START + dt.timedelta(hours=25), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            run_ready_tasks()
+        send_queued_emails()  # the worker sends the e-mail the sweep queued
     report.refresh_from_db()
     assert report.first_contact_overdue_at == START + dt.timedelta(hours=25)
     assert report.resolution_overdue_at is None
@@ -98,6 +97,7 @@ def test_flag_only_once_and_acknowledged_reports_skip_first_contact(
         assert flag_overdue_reports(now=later) == 0
         with time_machine.travel(later, tick=False):
             assert flag_report(Report.objects.get(pk=late.pk)) == []  # already flagged
+    send_queued_emails()  # the worker sends the queued e-mail
     assert len(mail.outbox) == 1
     # Past the 72-hour resolution deadline both are flagged for resolution.
     with django_capture_on_commit_callbacks(execute=True):
@@ -124,6 +124,7 @@ def test_conduct_complaint_goes_to_oversight_never_station_head(
     late = START + dt.timedelta(hours=25)
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(late, tick=False):
         assert flag_report(Report.objects.get(pk=report.pk)) == ["first_contact"]
+    send_queued_emails()  # the worker sends the queued e-mail
     assert [m.to for m in mail.outbox] == [[world.oversight.email]]
 
 
@@ -136,6 +137,7 @@ def test_womens_desk_report_goes_to_station_head_only(
         report = factories.report("violence_against_women", beat_obj=world.beat_a).report
     with django_capture_on_commit_callbacks(execute=True):
         flag_overdue_reports(now=START + dt.timedelta(hours=25))
+    send_queued_emails()  # the worker sends the queued e-mail
     assert [m.to for m in mail.outbox] == [[world.station_head.email]]
     assert Report.objects.filter(pk=report.pk, first_contact_overdue_at__isnull=False).exists()
 

@@ -21,6 +21,7 @@ from rabta.reports.services import ContactRefused, add_note, change_status, reve
 from tests import factories
 from tests.conftest import World
 from tests.paths import url_for
+from tests.tasks_helper import send_queued_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,7 @@ def test_anonymous_report_is_never_notified(world: World, django_capture_on_comm
         change_status(report=report, by=world.beat_officer, to=Status.ACKNOWLEDGED, note="Seen")
     assert report.anonymous and not report.has_contact
     assert notify.notify_reporter(report=report, event="status") == []
+    send_queued_emails()  # the worker sends the queued e-mail
     assert mail.outbox == [] and sent == []
     # Anonymous means no consent: a reveal is refused, and the refusal is logged.
     with pytest.raises(ContactRefused):
@@ -160,6 +162,7 @@ def test_notifications_respect_no_sms_and_carry_no_identity(
         )
         change_status(report=loud.report, by=world.beat_officer, to=Status.ACKNOWLEDGED)
     # no_sms: email only, for "received" and "status"; the other reporter gets SMS.
+    send_queued_emails()  # the worker sends the queued e-mail
     assert [m.to for m in mail.outbox] == [[EMAIL], [EMAIL]]
     assert {kw["contact"].phone for kw in sent} == {"+923007654321"}
     assert "Officer coming" in mail.outbox[1].body

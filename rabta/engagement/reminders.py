@@ -1,8 +1,8 @@
 """Reminders before an action item is due, and escalation to the station head when it is overdue.
 
 Each reminder is sent once per item, kind and due date: the ActionReminder row is the memory, written
-in the same transaction as the mail is handed over, so a crash before sending leaves no row and the
-next sweep tries again; a second sweep, or a deferred task racing the sweep, sends nothing.
+in the same transaction as the e-mail is put in the outbox (rabta.core.outbox), so a crash leaves
+neither and the next sweep tries again; a second sweep, or a deferred task racing the sweep, sends nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rabta.core.models import EmailPurpose
+from rabta.core.outbox import queue_email
 from rabta.engagement.models import OPEN_STATUSES, ActionItem, ActionReminder, ReminderKind
 from rabta.people.models import Role, User
 
@@ -80,7 +81,9 @@ def _unique(recipients: list[Recipient]) -> list[Recipient]:
 def _send(recipients: list[Recipient], subject: str, body: str) -> None:
     for r in recipients:
         with translation.override(r.language or settings.LANGUAGE_CODE):
-            send_mail(str(subject), str(body), None, [r.email])
+            queue_email(
+                to=[r.email], subject=str(subject), body=str(body), purpose=EmailPurpose.ACTION_REMINDER
+            )
 
 
 def _once(item: ActionItem, kind: str, recipients: list[Recipient], subject: str, body: str) -> bool:

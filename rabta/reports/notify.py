@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from rabta.core.models import EmailPurpose
+from rabta.core.outbox import queue_email
 from rabta.reports.contact import Contact, decrypt_contact
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report
@@ -53,8 +54,10 @@ def register_channel(
 
 
 def _send_email(*, report: Report, contact: Contact, subject: str, body: str) -> bool:
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email], fail_silently=False)
-    return True
+    # Into the outbox: the task worker sends it after commit, with retries (rabta.core.outbox).
+    return bool(
+        queue_email(to=[contact.email], subject=subject, body=body, purpose=EmailPurpose.REPORTER_UPDATE)
+    )
 
 
 register_channel("email", _send_email, address="email", text_message=False)

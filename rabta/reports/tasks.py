@@ -9,13 +9,14 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from rabta.core.models import EmailPurpose
+from rabta.core.outbox import queue_email
 from rabta.core.periodic import every
 from rabta.core.tasks import schedule_next
 from rabta.people.models import Role, User
@@ -114,6 +115,6 @@ def notify_supervisors(*, report: Report, kinds: list[str]) -> int:
                     _("Open it in Rabta's triage pages to act on it."),
                 ]
             )
-        send_mail(str(subject), body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+        queue_email(to=[user.email], subject=str(subject), body=body, purpose=EmailPurpose.OVERDUE)
         sent += 1
     return sent
