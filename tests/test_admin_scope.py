@@ -371,6 +371,33 @@ def test_station_head_cannot_reset_passwords_outside_scope(world: World) -> None
     assert User.objects.get(pk=world.other_station_head.pk).password == before
 
 
+def test_only_admins_set_a_colleagues_password_or_reset_address(world: World) -> None:
+    """After a device reset, the person sets a new password through the reset e-mail: a manager who
+    could set the password or change the address it goes to could pair their own authenticator."""
+    officer = User.objects.get(pk=world.beat_officer.pk)
+    before = (officer.password, officer.email)
+    client = verified_client(world.station_head)
+    response = client.post(
+        url_for("admin:auth_user_password_change", officer.pk),
+        {"password1": "another long passphrase 9", "password2": "another long passphrase 9"},
+    )
+    assert response.status_code == 403
+    page = client.get(url_for("admin:people_user_change", officer.pk))
+    assert page.status_code == 200
+    assert 'name="email"' not in page.content.decode()
+    officer.refresh_from_db()
+    assert (officer.password, officer.email) == before
+
+    admin = verified_client(world.admin_user)
+    response = admin.post(
+        url_for("admin:auth_user_password_change", officer.pk),
+        {"password1": "another long passphrase 9", "password2": "another long passphrase 9"},
+    )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password("another long passphrase 9")
+
+
 def test_only_admins_delete_accounts(world: World) -> None:
     coord = verified_client(world.district_coordinator)
     response = coord.post(url_for("admin:people_user_delete", world.beat_officer.pk), {"post": "yes"})

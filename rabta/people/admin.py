@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -25,7 +25,7 @@ from rabta.core.adminscope import (
     admin_user,
     limit_choices,
 )
-from rabta.lib.images import reencode_image
+from rabta.lib.images import ImageTooLarge, reencode_image
 from rabta.people import approvals
 from rabta.people.models import MANAGEABLE_ROLES, OfficerProfile, Role, RoleRequest, TrainingRecord, User
 from rabta.people.selectors import users_for
@@ -125,7 +125,22 @@ class UserAdmin(WaitingForApproval, ScopedAdminMixin, DjangoUserAdmin):  # type:
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["last_login", "date_joined"] if obj is not None else []
+        if obj is None:
+            return []
+        if admin_level(request.user) != "admin" and obj.pk != request.user.pk:
+            # The address a password reset goes to: a manager who could change it could take the
+            # account over after a device reset (docs/roles-and-visibility.md, "Staff accounts").
+            return ["email", "last_login", "date_joined"]
+        return ["last_login", "date_joined"]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # Only the person (through the reset e-mail) or an administrator sets a password: a scoped
+        # manager who set one after resetting the authenticator could pair their own device with it.
+        if admin_level(request.user) != "admin" and str(id) != str(request.user.pk):
+            if self.get_object(request, id) is None:
+                raise Http404
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "role":
@@ -205,6 +220,9 @@ class OfficerProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "user", "rank", "service_number", "gender", "station", "beats", "on_womens_desk",
             "languages", "public_bio", "duty_phone", "photo", "is_public",
         ]  # fmt: skip
+        # A plain file field: Django's ImageField would open the upload itself and answer a pixel
+        # bomb with "not a valid image"; clean_photo re-encodes it and says what the limit is.
+        field_classes = {"photo": forms.FileField}
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
@@ -214,6 +232,11 @@ class OfficerProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(_("This photo is too large. Use a file under 10 MB."))
         try:
             jpeg = reencode_image(photo, max_side=PHOTO_MAX_SIDE, quality=85)
+        except ImageTooLarge as exc:
+            raise forms.ValidationError(
+                _("This image has too many pixels. Use one of at most %(megapixels)d megapixels.")
+                % {"megapixels": max(1, exc.limit // 1_000_000)}
+            ) from None
         except ValueError:
             raise forms.ValidationError(
                 _("This file is not an image we can read. Upload a JPEG or PNG photo.")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rabta.core.adminscope import AdminUser
 from rabta.people.models import (
@@ -78,3 +80,12 @@ def requests_waiting_for(user: User) -> QuerySet[RoleRequest]:
 def requests_by(user: User) -> QuerySet[RoleRequest]:
     """Requests `user` asked for, whoever decides them."""
     return RoleRequest.objects.filter(requested_by_id=user.pk)
+
+
+def backup_codes_left(user: User) -> int:
+    """How many unused backup codes the account holds (each is deleted when used)."""
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+def has_authenticator(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -32,9 +32,17 @@ def test_first_staff_login_pairs_an_app(page: Page, world: World) -> None:
     device = TOTPDevice.objects.get(user=world.station_head, confirmed=False)
     page.get_by_label("Six-digit code").fill(current_code(device))
     page.get_by_role("button", name="Confirm").click()
+    # Pairing leads straight to backup codes: made once, shown once, on the page that made them.
+    page.wait_for_url("**/en/staff/security/?enrolled=1")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sign-in security")
+    page.get_by_role("button", name="Make backup codes").click()
+    expect(page.locator(".codes li")).to_have_count(10)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "staff-3-backup-codes-en")
+    page.get_by_role("link", name="Back to your work").click()
     page.wait_for_url("**/en/staff/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-    screenshot(page, "staff-3-home-en")
+    screenshot(page, "staff-4-home-en")
 
 
 def test_pairing_page_mirrors_in_urdu(page: Page, world: World) -> None:
