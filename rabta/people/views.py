@@ -6,7 +6,6 @@ import base64
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,15 +22,10 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rabta.core import ratelimit
-from rabta.people import approvals, selectors
+from rabta.people import approvals, lockout, selectors
 from rabta.people.auth import StaffRequest, is_verified, redirect_to_login, safe_next_url, staff_required
 from rabta.people.forms import LoginForm, TokenForm
 from rabta.people.models import RoleRequestState, User
-
-
-def _user_key(username: str) -> str:
-    return "user:" + username.strip().casefold()
 
 
 def _landing(user: User) -> str:
@@ -46,46 +39,37 @@ def _landing(user: User) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     """One form for everyone; staff who already paired an app also give its current code.
 
-    Every POST counts against two limits, per client and per username (keyed hashes only), so
-    neither one address guessing many accounts nor many addresses guessing one account gets far.
+    Throttled by rabta.people.lockout: one client guessing is refused, and many clients guessing one
+    account close it for at most a minute to a connection that has not guessed wrong for it.
     """
     form = LoginForm(request.POST or None)
     status = 200
     retry_after = None
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
-        client_ok = ratelimit.hit("login", "client:" + ratelimit.client_fingerprint(request))
-        user_ok = ratelimit.hit("login", _user_key(username))
-        if not (client_ok and user_ok):
-            window = settings.RABTA_RATE_LIMITS["login"][1]
-            minutes = max(1, -(-window // 60))
-            form.add_error(
-                None,
-                ngettext(
-                    "Too many login attempts. Wait %(minutes)d minute and try again.",
-                    "Too many login attempts. Wait %(minutes)d minutes and try again.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-            )
-            status, retry_after = 429, window
+        refusal = lockout.check(request, username)
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            status, retry_after = 429, refusal.retry_after
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
+                lockout.failed_password(request, username)
                 form.add_error(None, _("That username and password do not match."))
             elif user.is_staff_role and user_has_device(user, confirmed=True):
                 token = form.cleaned_data["otp_token"].strip()
                 device = match_token(user, token) if token else None
                 if device is None:
+                    lockout.passed_password(request, username)
                     form.add_error("otp_token", _("Enter the current code from your authenticator app."))
                 else:
                     login(request, user)
                     otp_login(request, device)
-                    ratelimit.reset("login", _user_key(username))
+                    lockout.succeeded(request, username)
                     return redirect(safe_next_url(request, _landing(user)))
             else:
                 login(request, user)
-                ratelimit.reset("login", _user_key(username))
+                lockout.succeeded(request, username)
                 if user.is_staff_role:  # first staff login: pair an app before any staff page
                     return redirect("people:two_factor_setup")
                 return redirect(safe_next_url(request, _landing(user)))
@@ -127,7 +111,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
-            return redirect("site:staff_home")
+            # Straight on to backup codes, while the person is still thinking about a lost phone.
+            return redirect(reverse("people:security") + "?enrolled=1")
         form.add_error("otp_token", _("That code did not match. Check the time on your phone and try again."))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     # Our own generated markup (path data only), inline so no image request carries the secret.
