@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from rabta.core.crypto import field_cipher
 from rabta.lib import phones
-from rabta.reports.models import Report
+from rabta.reports.models import CONTACT_EMAIL_CONTEXT, CONTACT_PHONE_CONTEXT, Report
 
-PHONE_CONTEXT = "report.contact_phone"
-EMAIL_CONTEXT = "report.contact_email"
+PHONE_CONTEXT = CONTACT_PHONE_CONTEXT
+EMAIL_CONTEXT = CONTACT_EMAIL_CONTEXT
 
 
 def normalise_phone(text: str, region: str = phones.DEFAULT_REGION) -> str:

@@ -2,7 +2,9 @@
 
 Only hashes are stored. The token (>= 128 bits) is hashed with SHA-256: it cannot be guessed, so a
 plain hash is enough. The 10-digit code has only ~33 bits, so it gets a keyed hash (the blind-index
-key): a copy of the database alone cannot be brute-forced back to codes. Code lookups are also
+key, RABTA_INDEX_KEY): a copy of the database alone cannot be brute-forced back to codes. The
+code hash and the derived credentials use the index key, never a rotating encryption key: the codes
+are not stored, so their hashes could never be re-derived under a new key. Code lookups are also
 rate-limited per client (views).
 """
 
@@ -13,10 +15,9 @@ import hashlib
 import re
 import secrets
 
-from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from rabta.core.crypto import field_cipher
+from rabta.core.crypto import field_cipher, index_key
 from rabta.lib.text import CODE_DIGITS, ascii_digits
 
 TOKEN_BYTES = 24  # 192 bits, 32 url-safe characters
@@ -52,7 +53,7 @@ def hash_idempotency_key(key: str) -> str:
 
 
 def _tracking_hmac(value: str) -> bytes:
-    return salted_hmac("rabta:tracking:", value, secret=settings.RABTA_FIELD_KEY, algorithm="sha256").digest()
+    return salted_hmac("rabta:tracking:", value, secret=index_key(), algorithm="sha256").digest()
 
 
 def derived_credentials(idempotency_key: str, attempt: int) -> tuple[str, str]:
