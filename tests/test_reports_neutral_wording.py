@@ -19,6 +19,7 @@ from rabta.reports.services import add_note, change_status
 from tests import factories
 from tests.conftest import World, verified_client
 from tests.paths import url_for
+from tests.tasks_helper import send_queued_emails
 from tests.test_open311_conformance import INSIDE_A, api_key, parse  # noqa: F401  (api_key: a fixture)
 from tests.test_reports_public_form import form_data
 
@@ -73,6 +74,7 @@ def test_every_email_is_neutral(
         ).report
     _walk(report, officer, django_capture_on_commit_callbacks)
     assert report.wants_neutral_wording
+    send_queued_emails()  # the worker sends the queued e-mail
     assert len(mail.outbox) == 4
     for message in mail.outbox:
         assert (message.subject, message.body) == (SUBJECT, BODY)
@@ -97,6 +99,7 @@ def test_ordinary_reports_without_the_choice_keep_the_informative_wording(
         report = factories.report("street_lighting", beat_obj=world.beat_a, email="me@example.org").report
     _walk(report, world.beat_officer, django_capture_on_commit_callbacks)
     assert not report.wants_neutral_wording
+    send_queued_emails()  # the worker sends the queued e-mail
     assert "Acknowledged" in mail.outbox[1].body and NOTE in mail.outbox[1].body
     assert AGENCY in mail.outbox[3].body
 
@@ -117,6 +120,7 @@ def test_web_form_offers_and_stores_the_choice(
     chosen, plain = Report.objects.order_by("created_at", "pk")
     assert chosen.neutral_wording and not plain.neutral_wording
     # The "received" e-mail of the neutral one already says nothing.
+    send_queued_emails()  # the worker sends the queued e-mail
     neutral = [m for m in mail.outbox if m.to == ["family@example.org"]]
     assert [(m.subject, m.body) for m in neutral] == [(SUBJECT, BODY)]
 
@@ -141,6 +145,7 @@ def test_open311_post_accepts_neutral_wording(
         item = parse(client.post("/open311/v2/requests.json", data), "json")[0]
     report = Report.objects.get(public_id=item["service_request_id"])
     assert report.neutral_wording
+    send_queued_emails()  # the worker sends the queued e-mail
     assert [(m.subject, m.body) for m in mail.outbox] == [(SUBJECT, BODY)]
     definition = parse(client.get("/open311/v2/services/streetlight.json"), "json")
     attribute = next(a for a in definition["attributes"] if a["code"] == "neutral_wording")

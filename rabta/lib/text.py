@@ -105,3 +105,18 @@ def mask_codes(text: str) -> str:
     """Every ten-digit code in `text` with all but its last three digits as '*', separators kept:
     'STATUS 482-177-3015' -> 'STATUS ***-***-*015'. Longer or shorter numbers are left alone."""
     return _DIGIT_RUN.sub(_mask_run, text)
+
+
+# What a PostgreSQL text column cannot hold: the NUL character (a DataError), and lone surrogates,
+# which no UTF-8 encoder writes (they arrive through JSON's "\ud800" escapes).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """True if `text` holds a character no database text column can store (see `storable`)."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def storable(text: str) -> str:
+    """`text` with each unstorable character replaced by U+FFFD, the replacement character."""
+    return _UNSTORABLE.sub("\ufffd", text)

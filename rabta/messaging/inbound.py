@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from rabta.core import sql
 from rabta.lib.phones import normalise
-from rabta.lib.text import mask_codes
+from rabta.lib.text import mask_codes, storable
 from rabta.messaging import conversation, effects, jobs, outbound
 from rabta.messaging.models import (
     Channel,
@@ -46,6 +46,9 @@ def receive_inbound(
     periodic sweep then picks it up within a minute.
     """
     e164 = normalise(sender)
+    # A gateway retries any refusal forever, so a NUL (or lone surrogate) is replaced, not refused:
+    # the message is kept and the resident still gets an answer.
+    body, provider_message_id = storable(body), storable(provider_message_id)
     with transaction.atomic():
         message = InboundMessage(
             channel=channel,

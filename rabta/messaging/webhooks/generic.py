@@ -82,9 +82,10 @@ def status_callback(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(verified, JsonResponse):
         return verified
     channel, payload = verified
-    if not isinstance(payload.get("id"), str) or payload.get("status") not in STATUSES:
+    status = payload.get("status")
+    if not isinstance(payload.get("id"), str) or not isinstance(status, str) or status not in STATUSES:
         return _error(400, '"id" and a known "status" are required')
     known = outbound.record_delivery_status(
-        channel=channel, provider_message_id=payload["id"], status=STATUSES[payload["status"]]
+        channel=channel, provider_message_id=payload["id"], status=STATUSES[status]
     )
     return JsonResponse({"updated": known})

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from rabta.people.models import User
 from rabta.reports.lifecycle import Status
-from rabta.reports.models import Report, ReportUpdate
+from rabta.reports.models import Period, Report, ReportUpdate
 from rabta.reports.selectors import Nearness
 from rabta.reports.triage import allowed_targets
 
@@ -158,6 +158,8 @@ class ReportDetailSerializer(ReportListSerializer):
     )
     has_precise_location = serializers.SerializerMethodField()
     allowed_statuses = serializers.SerializerMethodField()
+    # Blank when the resident gave no time of day; declared so the schema's enum includes "".
+    occurred_period = serializers.ChoiceField(choices=Period.choices, allow_blank=True, read_only=True)
 
     class Meta(ReportListSerializer.Meta):
         fields = [
@@ -279,3 +281,12 @@ class LocationSerializer(serializers.Serializer[Any]):
 
 class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
+
+
+# A 400 is either a refused action ({"detail": "..."}) or DRF's validation errors: each field (or
+# "non_field_errors") with its list of messages.
+INVALID_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}

@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ from rabta.core.errors import NotVisible
 from rabta.people.models import User
 from rabta.reports import selectors, services, triage
 from rabta.reports.api import serializers as s
+from rabta.reports.api.pagination import StaffPagination
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report
 
@@ -49,19 +51,31 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 class QueueQuerySerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
-        choices=["open", "all", *Status.values], required=False, default="open", help_text="Default: open."
+        choices=["open", "all", *Status.values],
+        required=False,
+        default="open",
+        allow_blank=True,
+        help_text="Default (also when empty): open.",
     )
     category = serializers.CharField(
-        required=False, default="", help_text="Category code, e.g. street_lighting."
+        required=False, default="", allow_blank=True, help_text="Category code, e.g. street_lighting."
     )
-    beat = serializers.CharField(required=False, default="", help_text="Beat code.")
+    beat = serializers.CharField(required=False, default="", allow_blank=True, help_text="Beat code.")
     assigned = serializers.ChoiceField(choices=["", "me", "none"], required=False, default="")
     overdue = serializers.BooleanField(required=False, default=False, help_text="Only overdue reports.")
 
+    def validate_status(self, value: str) -> str:
+        # DRF reads an empty query value as absent; the schema says so by allowing "".
+        return value or "open"
 
+
+INVALID = OpenApiResponse(
+    s.INVALID_SCHEMA, description="Invalid input, or an action the report's status does not allow."
+)
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer),
+    400: INVALID,
     404: OpenApiResponse(description="Not found or out of scope."),
+    415: OpenApiResponse(s.ErrorSerializer, description="The body is not JSON (Content-Type)."),
 }
 REFUSED = OpenApiResponse(
     s.ErrorSerializer,
@@ -79,6 +93,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_value_regex = "[0-9a-f]{16}"
     serializer_class = s.ReportListSerializer
     filter_backends: list[Any] = []
+    pagination_class = StaffPagination
+    # JSON only: a multipart or form body DRF cannot read became an empty one, so garbage posted to
+    # assign/ unassigned the report. Other content types are a 415.
+    parser_classes = [JSONParser]
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler
@@ -100,13 +118,27 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Report]]:
         return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportListSerializer
 
-    def get_object(self) -> Report:
-        return selectors.get_visible_report(self.staff, self.kwargs["public_id"])
+    _report: Report | None = None
 
-    @extend_schema(parameters=[QueueQuerySerializer])
+    def get_object(self) -> Report:
+        if self._report is None:
+            self._report = selectors.get_visible_report(self.staff, self.kwargs["public_id"])
+        return self._report
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.detail and request.method == "POST":
+            # An action on a report out of scope answers 404 before its body is read, whatever
+            # the body or its content type, so a refusal never depends on what was sent.
+            self.get_object()
+
+    @extend_schema(
+        parameters=[QueueQuerySerializer], responses={200: s.ReportListSerializer(many=True), 400: INVALID}
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(responses={200: s.ReportDetailSerializer, 404: ERRORS[404]})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._detail(request, self.get_object())
 
@@ -152,14 +184,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             request, lambda r: triage.assign(report=r, by=self.staff, to_username=data["assignee"])
         )
 
-    @extend_schema(responses={200: s.OfficerSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: s.OfficerSerializer(many=True), 404: ERRORS[404]})
+    @action(detail=True, methods=["get"], pagination_class=None)
     def assignees(self, request: Request, public_id: str) -> Response:
         officers = selectors.assignable_officers(self.get_object())
         return Response([{"username": u.username, "name": u.get_full_name() or u.username} for u in officers])
 
-    @extend_schema(responses={200: s.SuggestionSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="duplicate-suggestions")
+    @extend_schema(responses={200: s.SuggestionSerializer(many=True), 404: ERRORS[404]})
+    @action(detail=True, methods=["get"], url_path="duplicate-suggestions", pagination_class=None)
     def duplicate_suggestions(self, request: Request, public_id: str) -> Response:
         found = selectors.duplicate_candidates(self.staff, self.get_object())
         return Response(

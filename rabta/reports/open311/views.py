@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rabta.lib.text import storable, unstorable
 from rabta.places.lookup import beat_index
 from rabta.places.models import Beat
 from rabta.reports import selectors, services
@@ -31,6 +32,10 @@ from rabta.reports.open311.models import ApiClient, Open311Submission
 from rabta.reports.presenters import tracking_url
 
 MAX_SPAN = dt.timedelta(days=90)
+# Dates outside these years are refused: nearer the ends of datetime's range, converting an offset
+# (0001-01-01T00:00:00+14:00) or adding MAX_SPAN overflows.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 MAX_RESULTS = 1000
 MAX_IDS = 100
 
@@ -51,8 +56,14 @@ def _moment(text: str) -> dt.datetime | None:
         if date is None:
             raise ValueError(text)
         moment = dt.datetime.combine(date, dt.time())
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        inside = EARLIEST <= moment < LATEST
+    except OverflowError:
+        inside = False
+    if not inside:
+        raise ValueError(text)
     return moment
 
 
@@ -96,9 +107,23 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     )
 
 
+def _unstorable_field(request: HttpRequest) -> str | None:
+    """The name of the first parameter holding a NUL or lone surrogate (see rabta.lib.text)."""
+    for params in (request.GET, request.POST):
+        for key, values in params.lists():
+            if unstorable(key) or any(unstorable(v) for v in values):
+                return storable(key)[:40]
+    return None
+
+
 @csrf_exempt  # an API for other applications: authenticated by api_key, never by a browser cookie
 @require_http_methods(["GET", "POST"])
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    bad = _unstorable_field(request)
+    if bad is not None:
+        return formats.errors(
+            fmt, 400, _("%(field)s contains a NUL or other character that cannot be stored.") % {"field": bad}
+        )
     if request.method == "POST":
         return _create(request, fmt)
     return _search(request, fmt)
