@@ -15,10 +15,9 @@ from typing import IO
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from rabta.lib.images import reencode_image
+from rabta.lib.images import ImageTooLarge, open_checked, pixel_limit, reencode_image
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
 MAX_SIDE = 1600
 QUALITY = 82
 THUMB_SIDE = 320
@@ -53,18 +52,27 @@ def _not_a_photo_message() -> str:
     return _("This file is not a photo we can accept. Send a JPEG, PNG or WebP photo.")
 
 
+def too_many_pixels_message() -> str:
+    megapixels = max(1, pixel_limit() // 1_000_000)
+    return _(
+        "This photo has too many pixels. Send a photo of at most %(megapixels)d megapixels, "
+        "for example one taken with your phone's camera."
+    ) % {"megapixels": megapixels}
+
+
 def _check_content(data: bytes) -> None:
     """Decide by content (never by file name or declared type), and verify the file's structure."""
     not_a_photo = PhotoError(_not_a_photo_message())
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        # Header only: the pixel count (RABTA_MAX_IMAGE_PIXELS) is checked before anything is decoded.
+        with open_checked(io.BytesIO(data)) as probe:
             if probe.format not in ACCEPTED_FORMATS:
                 raise not_a_photo
-            if probe.width * probe.height > MAX_PIXELS:
-                raise PhotoError(_("This photo has too many pixels. Send a smaller photo."))
             probe.verify()
     except PhotoError:
         raise
+    except ImageTooLarge:
+        raise PhotoError(too_many_pixels_message()) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise not_a_photo from None
 
@@ -87,6 +95,8 @@ def process_upload(fileobj: IO[bytes]) -> ProcessedPhoto:
     try:
         # rabta.lib.images applies the EXIF orientation, then writes pixels only (no EXIF/GPS/XMP/ICC).
         data = reencode_image(io.BytesIO(raw), max_side=MAX_SIDE, quality=QUALITY)
+    except ImageTooLarge:
+        raise PhotoError(too_many_pixels_message()) from None
     except ValueError:
         raise PhotoError(_not_a_photo_message()) from None
     with Image.open(io.BytesIO(data)) as clean:
