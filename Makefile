@@ -110,4 +110,4 @@ lock:
 # Forget the demo's data (keeps var/rabta.env, so sessions and encrypted fields stay readable).
 clean-demo:
 	rm -f var/rabta.sqlite3 var/rabta.sqlite3-wal var/rabta.sqlite3-shm var/rabta.sqlite3-journal var/demo.txt
-	rm -rf var/media
+	rm -rf var/media var/private-media

@@ -1,11 +1,10 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from rabta.core import views as core_views
 from rabta.people.auth import RabtaAdminSite
+from rabta.people.media import officer_photo
 
 # The admin demands a verified second factor, like every staff page, and is entered only
 # through Rabta's own (rate-limited) login page.
@@ -15,6 +14,9 @@ admin.site.site_title = "Rabta"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # The only media URL, with DEBUG on or off: officer photos of public profiles (docs/deploy.md
+    # "Media files"). Report photos are private files served by reports:photo.
+    path("media/officers/<path:name>", officer_photo, name="officer_photo"),
     path("admin/", admin.site.urls),
     path("feeds/", include("rabta.engagement.feed_urls")),
     path("sms/", include("rabta.messaging.webhook_urls")),
@@ -32,6 +34,3 @@ urlpatterns += i18n_patterns(
     path("", include("rabta.places.urls")),
     path("", include("rabta.site.urls")),
 )
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

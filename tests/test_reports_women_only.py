@@ -142,7 +142,7 @@ def test_woman_officer_of_the_desk_reads_everything(world: World, report: Report
     actions = sorted(
         AccessLog.objects.filter(actor=world.womens_desk_officer).values_list("action", flat=True)
     )
-    assert actions == ["view_contact", "view_location"]
+    assert actions == ["view_contact", "view_location", "view_photo"]
 
 
 def test_station_head_photo_view_is_404(world: World, report: Report) -> None:

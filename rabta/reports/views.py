@@ -12,18 +12,19 @@ from typing import Any, Concatenate, ParamSpec
 
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rabta.core import ratelimit
+from rabta.core.errors import NotVisible
 from rabta.people.auth import StaffRequest, staff_required
 from rabta.places.models import Beat
 from rabta.reports import contact as contact_crypto
 from rabta.reports import selectors, services
 from rabta.reports.forms import ReportForm, TrackCodeForm, new_idempotency_key
-from rabta.reports.models import Channel, Photo, Report, Status
+from rabta.reports.models import Channel, Report, Status
 from rabta.reports.presenters import tracking_url, who_reads
 
 _P = ParamSpec("_P")
@@ -170,16 +171,20 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def photo(request: StaffRequest, public_id: str) -> HttpResponse:
-    """A report's photo for staff who may read the report (content_visible_to); everyone else, a
-    male supervisor of a women-only report included, gets 404."""
-    item = get_object_or_404(
-        Photo.objects.filter(report__in=Report.objects.content_visible_to(request.user)), public_id=public_id
-    )
-    field = item.thumbnail if request.GET.get("thumb") else item.image
+    """A report's photo for staff who may read the report (content_visible_to), logged; everyone
+    else, a male supervisor of a women-only report included, gets 404. The files live in private
+    storage (reports.storage): this view is the only way to them."""
+    thumbnail = bool(request.GET.get("thumb"))
+    try:
+        item = services.open_photo(public_id=public_id, viewer=request.user, thumbnail=thumbnail)
+    except NotVisible:
+        raise Http404("no such photo") from None
+    field = item.thumbnail if thumbnail else item.image
     try:
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("photo file missing") from None
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response  # type: ignore[return-value]  # a streaming response, as staff_required allows
