@@ -1,4 +1,4 @@
-"""/healthz: 200 while the process serves, with JSON saying whether the database answered.
+"""/healthz: 200 when the database answers, 503 (with the same small JSON) when it does not.
 
 The path is written out, not reversed: load balancers and monitors are configured with it.
 """
@@ -29,8 +29,10 @@ def test_healthz_reports_database_down(client: Client) -> None:
 
     with mock.patch("rabta.core.views.connection.cursor", side_effect=broken_cursor):
         response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert response.json() == {"status": "degraded", "database": False}
+    assert response["Retry-After"] == "30"
+    assert b"could not connect" not in response.content
 
 
 @pytest.mark.django_db

@@ -110,7 +110,7 @@ def test_sweep_handles_messages_no_drain_saw_and_sends_stale_replies() -> None:
             phone=phone, body="left behind", purpose=Purpose.REPLY, channel=channel, send=False
         )
         assert stale is not None
-        clock.shift(dt.timedelta(seconds=30))
+        clock.shift(outbound.STALE_AFTER - dt.timedelta(seconds=10))
         assert inbound.sweep_messages() == {"inbound": 0, "resent": 0}  # too young: a worker may have it
         clock.shift(dt.timedelta(minutes=3))
         assert inbound.sweep_messages() == {"inbound": 1, "resent": 1}
@@ -168,15 +168,17 @@ def test_a_claimed_message_is_left_to_its_sender_until_the_lease_runs_out() -> N
             phone=phone, body="hi", purpose=Purpose.REPLY, channel=channel, send=False
         )
         assert message is not None
-        # Another sender claimed it and died before recording the outcome.
-        OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=start + outbound.SEND_LEASE)
+        # Another sender claimed it and died before recording the outcome: it is in doubt.
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            status=OutboundStatus.SENDING, attempts=1, next_attempt_at=start + outbound.SEND_LEASE
+        )
         assert outbound.send_outbound_messages([message.pk]) == {}
-        clock.shift(outbound.SEND_LEASE + dt.timedelta(minutes=1))
-        assert inbound.sweep_messages()["resent"] == 0  # lease over, but not yet stale
-        clock.shift(outbound.STALE_AFTER)
+        clock.shift(outbound.SEND_LEASE - dt.timedelta(seconds=1))
+        assert inbound.sweep_messages()["resent"] == 0  # its sender may still be waiting for the provider
+        clock.shift(dt.timedelta(seconds=1))
         assert inbound.sweep_messages()["resent"] == 1
     message.refresh_from_db()
-    assert message.status == OutboundStatus.SENT and message.attempts == 1
+    assert message.status == OutboundStatus.SENT and message.attempts == 2
 
 
 @pytest.mark.parametrize("path", jobs.PATHS)

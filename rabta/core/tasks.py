@@ -51,3 +51,54 @@ def schedule_next(task: Task[[], Any], every: dt.timedelta) -> bool:
         return False
     task.using(run_after=timezone.now() + every).enqueue()
     return True
+
+
+# A task RUNNING this long lost its worker (killed, out of memory, the machine restarted): the
+# backend keeps no heartbeat, so time since it started is the only sign. Sweeps take seconds and
+# run every few minutes, so theirs is short; anything else (a broadcast, a purge) gets longer.
+ABANDONED_AFTER = dt.timedelta(minutes=15)
+SWEEP_ABANDONED_AFTER = dt.timedelta(minutes=3)
+# exception_class_path of a task marked abandoned, for the health page and the admin.
+ABANDONED = "rabta.core.tasks.TaskAbandoned"
+ABANDONED_MESSAGE = (
+    "TaskAbandoned: this task was still RUNNING long after it started, so the worker running it "
+    "was stopped or killed. It was not finished; marked FAILED by the periodic sweep."
+)
+
+
+class TaskAbandoned(Exception):
+    """Stands for a worker that died mid-task (never raised: named in exception_class_path)."""
+
+
+def mark_abandoned(*, sweep_paths: frozenset[str], now: dt.datetime | None = None) -> list[str]:
+    """Mark tasks left RUNNING by a dead worker as FAILED (TaskAbandoned); returns their task paths.
+
+    A conditional UPDATE, so a task that finishes at the same moment keeps its own result. If a
+    task marked here was in fact still running, its own finish overwrites the mark.
+    """
+    from django.db.models import Q
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    sweeps = Q(task_path__in=sweep_paths)
+    late = Q(sweeps, started_at__lt=now - SWEEP_ABANDONED_AFTER) | Q(
+        ~sweeps, started_at__lt=now - ABANDONED_AFTER
+    )
+    running = DBTaskResult.objects.filter(late, status=TaskResultStatus.RUNNING)
+    rows = list(running.values_list("pk", "task_path"))
+    if not rows:
+        return []
+    DBTaskResult.objects.filter(pk__in=[pk for pk, _ in rows], status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path=ABANDONED,
+        traceback=ABANDONED_MESSAGE,
+        return_value=None,
+    )
+    import logging
+
+    logging.getLogger("rabta.tasks").warning(
+        "marked %d abandoned task(s) FAILED: %s", len(rows), ", ".join(sorted({path for _, path in rows}))
+    )
+    return [path for _, path in rows]

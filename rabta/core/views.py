@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and database reachability for uptime checks.
 
-    Always 200 while the process serves requests (it is alive); the body says whether the
-    database answered, so a monitor can tell "down" from "up but degraded".
+    200 when the database answered, 503 when it did not: a process that cannot reach its
+    database cannot take a report, and a monitor watching only the status must notice. The
+    body names no error (a driver's message could reveal hosts or parameters).
     """
     try:
         with connection.cursor() as cursor:
@@ -19,6 +20,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         database_ok = True
     except DatabaseError:
         database_ok = False
-    return JsonResponse(
+    response = JsonResponse(
         {"status": "ok" if database_ok else "degraded", "database": database_ok},
+        status=200 if database_ok else 503,
     )
+    if not database_ok:
+        from rabta.core.middleware import RETRY_AFTER_SECONDS
+
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -11,11 +11,11 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from rabta.lib.sms import segment_info
-from rabta.lib.text import mask_codes
+from rabta.lib.text import mask_codes, storable
 from rabta.messaging import jobs, selectors
 from rabta.messaging.models import Broadcast, Channel, OutboundMessage, OutboundStatus, Phone, Purpose
 from rabta.messaging.providers import transport_for
@@ -80,47 +80,54 @@ def send_outbound_message(outbound_id: int) -> str:
     return send_outbound_messages([outbound_id]).get(outbound_id, "skipped")
 
 
-# How long a sender holds the messages it claimed. Network calls happen outside any transaction, so
-# the claim is this lease (next_attempt_at moved ahead), not a lock held while a provider answers.
-SEND_LEASE = dt.timedelta(minutes=5)
+# How long a sender holds the one message it is sending. Network calls happen outside any
+# transaction, so the claim is this lease (next_attempt_at moved ahead), not a lock held while a
+# provider answers; it outlasts the provider timeout (10 s) with room to record the answer.
+SEND_LEASE = dt.timedelta(seconds=30)
+
+
+def _due(now: dt.datetime) -> Q:
+    """Rows a sender may take now: queued and due, or in doubt (sending, its sender's lease over)."""
+    queued_due = Q(status=OutboundStatus.QUEUED) & (
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    )
+    return queued_due | Q(status=OutboundStatus.SENDING, next_attempt_at__lte=now)
 
 
 def send_outbound_messages(ids: list[int]) -> dict[int, str]:
     """Try to send queued SMS; on a transient failure schedule the next try. Returns id -> status.
 
-    Three steps, so no transaction is open while a provider answers (on SQLite an open write
-    transaction would hold every other writer, web intake included, for the provider's timeout):
-    1. claim: one short transaction locks the due rows (SKIP LOCKED: a row another sender holds is
-       that sender's) and moves their next_attempt_at a lease ahead, so no other sender or the
-       sweep takes them meanwhile;
-    2. send, one by one, outside any transaction;
-    3. record every outcome, and queue the retries, in one more short transaction.
-    If the process dies after 2 and before 3, the lease runs out and the sweep sends them again:
-    at least once.
+    Each message is recorded as it goes, each step committed on its own, with no transaction open
+    while a provider answers (on SQLite that would hold every other writer, web intake included):
+    1. claim it: one conditional UPDATE to SENDING with a short lease, which succeeds for exactly
+       one sender (another sender or the sweep finds it no longer due and skips it);
+    2. call the provider;
+    3. record the answer (sent, retry, failed) at once.
+    A process killed between 1 and 3 leaves one message SENDING; when its lease runs out the sweep
+    sends it again. So a crash repeats at most the message in flight, and the rest of the batch,
+    still queued and due, goes out at the next sweep (each minute).
     """
     if not ids:
         return {}
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = list(
-            OutboundMessage.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("channel", "phone")
-            .filter(pk__in=ids, status=OutboundStatus.QUEUED)
-            .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
-            .order_by("pk")
-        )
-        if claimed:
-            OutboundMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
-                next_attempt_at=now + SEND_LEASE
-            )
+    candidates = list(
+        OutboundMessage.objects.select_related("channel", "phone")
+        .filter(pk__in=ids)
+        .filter(_due(timezone.now()))
+        .order_by("pk")
+    )
     sent_last_minute: dict[int, int] = {}
-    outcomes = [(message, _send_one(message, sent_last_minute)) for message in claimed]
-    with transaction.atomic():
-        for message, (_, fields) in outcomes:
-            message.save(update_fields=fields)
-            if message.status == OutboundStatus.QUEUED and message.next_attempt_at is not None:
-                jobs.send_outbound_at(message.pk, message.next_attempt_at)
-    return {message.pk: outcome for message, (outcome, _) in outcomes}
+    outcomes: dict[int, str] = {}
+    for message in candidates:
+        outcome = _send_one(message, sent_last_minute)
+        if outcome is not None:
+            outcomes[message.pk] = outcome
+    return outcomes
+
+
+def _claim(message: OutboundMessage, **changes: object) -> bool:
+    """Apply `changes` if the message is still due (nobody else took it meanwhile); commits at once."""
+    taken = OutboundMessage.objects.filter(pk=message.pk).filter(_due(timezone.now())).update(**changes)
+    return taken == 1
 
 
 SENT_FIELDS = [
@@ -137,15 +144,17 @@ SENT_FIELDS = [
 TRIED_FIELDS = ["body", "attempts", "last_error", "status", "next_attempt_at"]
 
 
-def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tuple[str, list[str]]:
-    """Send one claimed message (no transaction open) and set its new state.
+def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> str | None:
+    """Claim, send and record one message (no transaction open while the provider answers).
 
-    Returns what happened (its new status, or "throttled") and the fields to save."""
+    Returns what happened (its new status, or "throttled"), or None if another sender had it."""
     if message.phone.opted_out and message.purpose != Purpose.REPLY:
         # Opted out after this was queued (a reply to the phone's own message still goes).
-        message.status, message.next_attempt_at = OutboundStatus.SUPPRESSED, None
-        message.body = mask_codes(message.body)
-        return message.status, ["status", "next_attempt_at", "body"]
+        suppressed = OutboundStatus.SUPPRESSED
+        masked = mask_codes(message.body)
+        if not _claim(message, status=suppressed, next_attempt_at=None, body=masked):
+            return None
+        return suppressed
     channel = message.channel
     # Throttle per channel: providers and operators block bursts from one number.
     if channel.pk not in sent_last_minute:
@@ -154,15 +163,24 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tup
             channel=channel, sent_at__gte=since
         ).count()
     if sent_last_minute[channel.pk] >= channel.max_per_minute:
-        message.next_attempt_at = timezone.now() + dt.timedelta(seconds=20)
-        return "throttled", ["next_attempt_at"]
+        later = timezone.now() + dt.timedelta(seconds=20)
+        # A message in doubt stays SENDING: it may have gone, and it is resent only once it can be.
+        if not _claim(message, next_attempt_at=later):
+            return None
+        return "throttled"
+    started = timezone.now()
+    lease = {"status": OutboundStatus.SENDING, "next_attempt_at": started + SEND_LEASE}
+    if not _claim(message, attempts=F("attempts") + 1, **lease):
+        return None
     message.attempts += 1
+    message.status = OutboundStatus.SENDING
     try:
         provider_id = transport_for(channel).send(
             channel=channel, to=message.phone.number, body=message.body, reference=str(message.pk)
         )
     except TransientSendError as exc:
         message.last_error = str(exc)[:200]
+        message.status = OutboundStatus.QUEUED
         if message.attempts > len(RETRY_DELAYS):
             message.status, message.next_attempt_at = OutboundStatus.FAILED, None
             message.body = mask_codes(message.body)
@@ -177,33 +195,48 @@ def _send_one(message: OutboundMessage, sent_last_minute: dict[int, int]) -> tup
             type(exc).__name__,  # the provider's text, kept in last_error, may quote the number
             message.attempts,
         )
-        return message.status, TRIED_FIELDS
+        with transaction.atomic():
+            message.save(update_fields=TRIED_FIELDS)
+            if message.status == OutboundStatus.QUEUED and message.next_attempt_at is not None:
+                jobs.send_outbound_at(message.pk, message.next_attempt_at)
+        return message.status
     except PermanentSendError as exc:
         message.status, message.last_error = OutboundStatus.FAILED, str(exc)[:200]
         message.next_attempt_at = None
         message.body = mask_codes(message.body)
         log.warning("SMS %s to %s failed: %s", message.pk, message.phone.number_masked, type(exc).__name__)
-        return message.status, TRIED_FIELDS
+        message.save(update_fields=TRIED_FIELDS)
+        return message.status
     sent_last_minute[channel.pk] += 1
     # Sent: the resident has the code now; the stored copy keeps only its last digits, so the
-    # database (like the report's own hash) no longer holds it.
+    # database (like the report's own hash) no longer holds it. Recorded at once, in its own
+    # statement, so only a crash in the provider call itself leaves the message in doubt.
     message.body = mask_codes(message.body)
     message.status, message.provider_message_id = OutboundStatus.SENT, provider_id
     message.sent_at = message.status_at = timezone.now()
     message.next_attempt_at = None
-    return message.status, SENT_FIELDS
+    message.save(update_fields=SENT_FIELDS)
+    return message.status
 
 
-# A queued message this far past its due time has lost its sender (a worker stopped mid-batch).
-STALE_AFTER = dt.timedelta(minutes=2)
+# A queued message this far past its due time has lost its sender (a worker stopped mid-batch);
+# short, as a live sender claims each message within seconds of its turn.
+STALE_AFTER = dt.timedelta(seconds=30)
 
 
 def send_stale(*, now: dt.datetime, limit: int) -> int:
-    """Send queued messages whose sender stopped (due more than STALE_AFTER ago); returns how many went."""
+    """Send messages whose sender stopped; returns how many went.
+
+    Those are queued ones due more than STALE_AFTER ago and those left SENDING whose lease ran out
+    (in doubt: the provider may have them, so at least once means sending them again).
+    """
     cutoff = now - STALE_AFTER
     stale = list(
-        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
-        .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+        OutboundMessage.objects.filter(
+            Q(status=OutboundStatus.QUEUED)
+            & (Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+            | Q(status=OutboundStatus.SENDING, next_attempt_at__lte=now)
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -213,6 +246,7 @@ def send_stale(*, now: dt.datetime, limit: int) -> int:
 # Later states win; a late "sent" callback never undoes "delivered".
 _STATUS_RANK: dict[str, int] = {
     OutboundStatus.QUEUED: 0,
+    OutboundStatus.SENDING: 0,
     OutboundStatus.SENT: 1,
     OutboundStatus.UNDELIVERED: 2,
     OutboundStatus.FAILED: 2,
@@ -222,6 +256,8 @@ _STATUS_RANK: dict[str, int] = {
 
 def record_delivery_status(*, channel: Channel, provider_message_id: str, status: OutboundStatus) -> bool:
     """A provider's delivery report; False when no message of this channel has that id."""
+    # A NUL in the id would be a database error (and a gateway retrying forever); no stored id has one.
+    provider_message_id = storable(provider_message_id)
     with transaction.atomic():
         message = (
             OutboundMessage.objects.select_for_update()
