@@ -1,7 +1,8 @@
 """Rabta's one settings file. Every deployment choice is read from the environment.
 
 Variables (see docs/configuration.md): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
-RABTA_FIELD_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT, RABTA_EMAIL_*, RABTA_ENV_FILE.
+RABTA_FIELD_KEY(S), RABTA_INDEX_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT,
+RABTA_PRIVATE_MEDIA_ROOT, RABTA_EMAIL_*, RABTA_ENV_FILE.
 A bad or missing value stops start-up with a message that names the variable.
 """
 
@@ -27,7 +28,19 @@ try:
         raise ConfigError("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names)")
     CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
     TIME_ZONE = env.timezone("TIME_ZONE", default="Asia/Karachi")
-    RABTA_FIELD_KEY = env.field_key("RABTA_FIELD_KEY")
+    # Field encryption keys (docs/deploy.md, "Key rotation"): RABTA_FIELD_KEYS "id:key,..." with the
+    # first active; RABTA_FIELD_KEY the legacy key (the only one when RABTA_FIELD_KEYS is unset);
+    # RABTA_INDEX_KEY keys blind indexes and tracking hashes and never rotates (default RABTA_FIELD_KEY).
+    RABTA_FIELD_KEYS = env.field_keys("RABTA_FIELD_KEYS")
+    RABTA_FIELD_KEY = (
+        env.optional_field_key("RABTA_FIELD_KEY") if RABTA_FIELD_KEYS else env.field_key("RABTA_FIELD_KEY")
+    )
+    RABTA_INDEX_KEY = env.optional_field_key("RABTA_INDEX_KEY")
+    if RABTA_FIELD_KEY is None and RABTA_INDEX_KEY is None:
+        raise ConfigError(
+            "RABTA_INDEX_KEY is required when RABTA_FIELD_KEY is not set: set it to the RABTA_FIELD_KEY "
+            "this installation first had, or every tracking code and phone look-up stops matching"
+        )
     # HTTPS hardening is on by default outside DEBUG; RABTA_HTTPS=0 only for plain-HTTP test rigs.
     RABTA_HTTPS = env.bool("RABTA_HTTPS", default=not DEBUG)
 
@@ -35,20 +48,48 @@ try:
     DATABASES = {"default": env.database("DATABASE_URL", default=default_database)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-        # WAL lets the web process and the task worker read while the other writes;
+        # WAL lets the web process and the task worker read while the other writes; it is set
+        # by rabta.core.sqlite (only when not already on, tolerating a full disk), not here.
         # IMMEDIATE transactions take the write lock up front so concurrent writers queue
         # instead of failing with "database is locked" half-way through.
         DATABASES["default"]["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
 
     MEDIA_ROOT = Path(env.str("RABTA_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
-    EMAIL_BACKEND = env.str("RABTA_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    # Report photos (docs/deploy.md "Media files"): outside MEDIA_ROOT, never mapped to a URL.
+    RABTA_PRIVATE_MEDIA_ROOT = Path(
+        env.str("RABTA_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private-media"))
+    )
+    # E-mail (docs/deploy.md "E-mail"). With no RABTA_EMAIL_HOST mail goes to the console with the
+    # addresses hidden, and `check --deploy` says so; the worker sends it (rabta.core.outbox).
+    EMAIL_HOST = env.str("RABTA_EMAIL_HOST", default="")
+    EMAIL_BACKEND = env.str(
+        "RABTA_EMAIL_BACKEND",
+        default="django.core.mail.backends.smtp.EmailBackend"
+        if EMAIL_HOST
+        else "rabta.core.mailbackend.RedactedConsoleBackend",
+    )
+    if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+        raise ConfigError(
+            "RABTA_EMAIL_BACKEND: Django's console backend prints recipients' addresses into the server "
+            "log; with DEBUG off set RABTA_EMAIL_HOST (SMTP) instead"
+        )
+    EMAIL_USE_TLS = env.bool("RABTA_EMAIL_STARTTLS", default=False)
+    EMAIL_USE_SSL = env.bool("RABTA_EMAIL_TLS", default=False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ConfigError("RABTA_EMAIL_STARTTLS and RABTA_EMAIL_TLS exclude each other: set one of them")
+    EMAIL_PORT = env.int("RABTA_EMAIL_PORT", default=465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+    EMAIL_HOST_USER = env.str("RABTA_EMAIL_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("RABTA_EMAIL_PASSWORD", default="")
+    EMAIL_TIMEOUT = env.int("RABTA_EMAIL_TIMEOUT", default=10)
     DEFAULT_FROM_EMAIL = env.str("RABTA_EMAIL_FROM", default="Rabta <no-reply@rabta.invalid>")
-    EMAIL_HOST = env.str("RABTA_EMAIL_HOST", default="localhost")
-    EMAIL_PORT = env.int("RABTA_EMAIL_PORT", default=25)
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+    # Attempts per e-mail before it is marked failed, and the first pause (doubling each time).
+    RABTA_EMAIL_MAX_ATTEMPTS = env.int("RABTA_EMAIL_MAX_ATTEMPTS", default=5)
+    RABTA_EMAIL_RETRY_SECONDS = env.int("RABTA_EMAIL_RETRY_SECONDS", default=60)
     # Where Rabta is reachable from outside: provider callbacks and links in SMS and e-mail use it.
     RABTA_PUBLIC_URL = env.str("RABTA_PUBLIC_URL", default="http://127.0.0.1:8000")
     # How many reverse proxies in front of Rabta append to X-Forwarded-For. 0: use the socket address.
@@ -59,11 +100,20 @@ try:
     RABTA_STATIC_MANIFEST = env.bool("RABTA_STATIC_MANIFEST", default=not DEBUG)
     # The staff SMS simulator (administrators, console channel, test numbers only) outside DEBUG.
     RABTA_SMS_SIMULATOR = env.bool("RABTA_SMS_SIMULATOR", default=False)
+    # Uploads (docs/reports.md "Photo limits"): images over this many pixels are refused from their header,
+    # before decoding; the whole request body is capped (413) before Django parses it.
+    RABTA_MAX_IMAGE_PIXELS = env.int("RABTA_MAX_IMAGE_PIXELS", default=13_000_000)
+    RABTA_MAX_REQUEST_BYTES = env.int("RABTA_MAX_REQUEST_BYTES", default=20 * 1024 * 1024)
+    if RABTA_MAX_IMAGE_PIXELS < 1 or RABTA_MAX_REQUEST_BYTES < 1:
+        raise ConfigError("RABTA_MAX_IMAGE_PIXELS and RABTA_MAX_REQUEST_BYTES must be positive")
     # Rate limits: attempts per window (seconds). Counters are keyed by keyed hashes, never raw IPs.
     # Each can be changed from the environment as RABTA_RATE_<NAME>=<attempts>/<seconds>, for example
     # RABTA_RATE_SMS_REPORT_DAY=10/86400 (docs/configuration.md).
     _RATE_DEFAULTS = {
         "login": (10, 15 * 60),
+        # Staff password-reset requests: per client, and e-mails per address (hashed).
+        "password_reset": (5, 3600),
+        "password_reset_address": (3, 3600),
         # Residents' reports: per client and per contact (phone/email blind index); tracking-code lookups.
         "report": (10, 3600),
         "report_contact": (10, 3600),
@@ -78,6 +128,17 @@ try:
     RABTA_RATE_LIMITS = {
         name: env.rate(f"RABTA_RATE_{name.upper()}", default=default)
         for name, default in _RATE_DEFAULTS.items()
+    }
+    # Retention in days (docs/privacy.md#retention): the daily purge sweep erases what is older.
+    RABTA_RETENTION = {
+        # Reporter contact, counted from the day the report was resolved, referred, merged or closed.
+        "contact": env.days("RABTA_RETAIN_CONTACT_DAYS", default=90),
+        # SMS bodies (the rows stay for the counts) and guided conversations, from the message's date.
+        "sms": env.days("RABTA_RETAIN_SMS_DAYS", default=30),
+        # Named meeting registers, from the meeting's end.
+        "register": env.days("RABTA_RETAIN_REGISTER_DAYS", default=180),
+        # The access log outlives what it records, so a complaint about a look can still be checked.
+        "access_log": env.days("RABTA_RETAIN_ACCESS_LOG_DAYS", default=730),
     }
 except ConfigError as exc:
     # Fail at start, naming the variable, instead of with a traceback deep inside Django.
@@ -111,6 +172,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rabta.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rabta.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +184,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so its process_exception runs first: a 503 + Retry-After when the database is down.
+    "rabta.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "rabta.urls"
@@ -185,6 +249,13 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
+# Request bodies, set deliberately (Django answers 400 past these): form fields other than files (Open311 and
+# the API take no files), 256 KB; uploads over 1 MB stream to a temporary file instead of memory; at most 3
+# report photos or 1 officer photo per request; the admin's largest forms stay under 1000 fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 WHITENOISE_MAX_AGE = 7 * 24 * 3600
 WHITENOISE_USE_FINDERS = not RABTA_STATIC_MANIFEST
 

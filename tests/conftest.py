@@ -102,6 +102,12 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path: Any) -> None:
+    # Report photos go to private storage (rabta.reports.storage); never the checkout's var/.
+    settings.RABTA_PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests() -> Any:
     # A request to /ps/... leaves Pashto active in this thread; each test starts in English.
     from django.utils import translation

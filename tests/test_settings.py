@@ -22,6 +22,7 @@ PRODUCTION = {
     "SECRET_KEY": GOOD_SECRET,
     "ALLOWED_HOSTS": "rabta.example.org",
     "RABTA_FIELD_KEY": FIELD_KEY,
+    "RABTA_EMAIL_HOST": "smtp.example.org",  # without it `check --deploy` warns (rabta.W001)
 }
 
 

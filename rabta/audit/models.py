@@ -32,8 +32,11 @@ class AccessLog(models.Model):
         CHANGE = "change", _("changed personal data")
         REFUSED = "refused", _("was refused personal data")
         VIEW_SMS = "view_sms", _("viewed SMS messages")
+        VIEW_PHOTO = "view_photo", _("viewed a report's photo")
         ROLE_REQUEST = "role_request", _("asked for a sensitive role")
         ROLE_DECISION = "role_decision", _("decided on a sensitive role")
+        RESET_DEVICE = "reset_device", _("reset a staff member's second factor")
+        TRANSFER = "transfer", _("transferred an officer and handed over their work")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

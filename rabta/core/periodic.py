@@ -5,7 +5,7 @@ so exactly one run of it is waiting at any time. `manage.py schedule_sweeps` (ru
 `migrate`, and by `make demo`) starts any sweep that has no run waiting; running it again changes
 nothing. The sweeps are safety nets and clocks, not the main path: reports are flagged overdue by
 them, inbound SMS missed by a crashed worker are picked up, queued replies whose sender died are
-sent.
+sent, and personal data past its retention period is erased.
 """
 
 from __future__ import annotations
@@ -47,10 +47,25 @@ SWEEPS: tuple[Sweep, ...] = (
         "process inbound SMS and send replies that a stopped worker left behind",
     ),
     Sweep(
+        "rabta.core.outbox_tasks.sweep_emails",
+        dt.timedelta(minutes=1),
+        "send e-mails whose retry a stopped worker missed, or whose sender died mid-send",
+    ),
+    Sweep(
+        "rabta.core.worker_tasks.sweep_abandoned_tasks",
+        dt.timedelta(minutes=1),
+        "mark tasks a killed worker left RUNNING as failed (abandoned) and restart a sweep that died",
+    ),
+    Sweep(
         "rabta.engagement.tasks.sweep_action_items",
         dt.timedelta(days=1),
         "remind owners of action items due soon and escalate overdue ones",
         {"reschedule": True},  # it keeps its own clock: 09:00 local each day
+    ),
+    Sweep(
+        "rabta.site.tasks.sweep_purge",
+        dt.timedelta(days=1),
+        "erase reporter contact, SMS bodies, registers and old access log rows past their retention period",
     ),
 )
 
@@ -66,5 +81,15 @@ def ensure_scheduled() -> list[str]:
         task = sweep.task
         if not waiting(task):
             enqueue_now(task, **sweep.kwargs)
+            started.append(sweep.task_path)
+    return started
+
+
+def restart_sweeps(task_paths: set[str]) -> list[str]:
+    """Queue a run of each sweep among `task_paths` that has none waiting; returns those queued."""
+    started = []
+    for sweep in SWEEPS:
+        if sweep.task_path in task_paths and not waiting(sweep.task):
+            enqueue_now(sweep.task, **sweep.kwargs)
             started.append(sweep.task_path)
     return started

@@ -24,6 +24,11 @@ def _key(scope: str, value: str) -> str:
     return f"{scope}:{salted_hmac('ratelimit:', value, algorithm='sha256').hexdigest()[:40]}"
 
 
+def key(scope: str, value: str) -> str:
+    """The stored key of a counter, for limiters that read or refund counters themselves."""
+    return _key(scope, value)
+
+
 # An IPv6 subscriber usually gets a whole /64 (SLAAC, privacy addresses): counting single addresses
 # would let one phone take a fresh address for every attempt.
 IPV6_PREFIX = 64

@@ -6,6 +6,7 @@ selectors       reads pages show: meeting lists, "you said, we did", committee r
 services        writes that touch several models or send something, each one transaction
 cadence, representation   Django-free rules: which meetings fell due, who was in the room
 reminders, tasks          reminders before an action is due and escalation when it is late
+retention                 named registers deleted past their period
 calendar, feed_urls       the per-beat iCalendar feed
 views/, forms, urls, admin, demo   public and staff pages, the back office, demo data
 """

@@ -25,6 +25,7 @@ class ConfigError(Exception):
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _URLSAFE_B64 = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+_KEY_ID = re.compile(r"^[a-z0-9]{1,16}$")  # rabta.lib.crypto.KEY_ID; lowercase: SQLite LIKE ignores case
 DATABASE_ENGINES = {
     "django.db.backends.sqlite3": "sqlite",
     "django.db.backends.postgresql": "postgres",
@@ -88,6 +89,13 @@ class Env:
         except ValueError:
             raise ConfigError(f"{name} must be a whole number; got {value!r}") from None
 
+    def days(self, name: builtins.str, default: builtins.int) -> builtins.int:
+        """A retention period in whole days, at least 1 (0 would erase data the moment it is written)."""
+        value = self.int(name, default)
+        if value < 1:
+            raise ConfigError(f"{name} must be a number of days, at least 1; got {value!r}")
+        return value
+
     def rate(
         self, name: builtins.str, default: tuple[builtins.int, builtins.int]
     ) -> tuple[builtins.int, builtins.int]:
@@ -142,18 +150,27 @@ class Env:
 
     def field_key(self, name: builtins.str) -> bytes:
         """A urlsafe-base64 encoding of exactly 32 random bytes (padding optional)."""
-        value = self.str(name).strip()
-        if not _URLSAFE_B64.match(value):
-            raise ConfigError(f"{name} must be urlsafe base64 of 32 random bytes (make one with `make key`)")
-        try:
-            key = base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
-        except (binascii.Error, ValueError):
-            raise ConfigError(
-                f"{name} must be urlsafe base64 of 32 random bytes (make one with `make key`)"
-            ) from None
-        if len(key) != 32:
-            raise ConfigError(f"{name} must decode to 32 bytes; it decodes to {len(key)}")
-        return key
+        return _decode_field_key(name, self.str(name))
+
+    def optional_field_key(self, name: builtins.str) -> bytes | None:
+        return self.field_key(name) if self.values.get(name, "").strip() else None
+
+    def field_keys(self, name: builtins.str) -> tuple[tuple[builtins.str, bytes], ...]:
+        """`id:key,id:key`, the first the active key; ids are 1-16 lowercase letters or digits, each once.
+        Messages name the entry by its id or position, never by its key."""
+        pairs: builtins.list[tuple[builtins.str, bytes]] = []
+        for position, entry in enumerate(self.list(name, default=[]), start=1):
+            key_id, sep, value = entry.partition(":")
+            key_id = key_id.strip()
+            if not sep or not _KEY_ID.match(key_id):
+                raise ConfigError(
+                    f"{name} entry {position} must be id:key, the id 1 to 16 lowercase letters or digits "
+                    "(for example 2026a:<make key>)"
+                )
+            if any(key_id == seen for seen, _key in pairs):
+                raise ConfigError(f"{name} names key id {key_id!r} twice")
+            pairs.append((key_id, _decode_field_key(f"{name} key {key_id!r}", value)))
+        return tuple(pairs)
 
     def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
         """A Django DATABASES entry from sqlite:///path or postgres://user:pass@host:port/name.
@@ -175,3 +192,18 @@ class Env:
         if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):
             raise ConfigError(f"{name} names no database: add /name after the host")
         return config
+
+
+def _decode_field_key(name: str, value: str) -> bytes:
+    value = value.strip()
+    if not _URLSAFE_B64.match(value):
+        raise ConfigError(f"{name} must be urlsafe base64 of 32 random bytes (make one with `make key`)")
+    try:
+        key = base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+    except (binascii.Error, ValueError):
+        raise ConfigError(
+            f"{name} must be urlsafe base64 of 32 random bytes (make one with `make key`)"
+        ) from None
+    if len(key) != 32:
+        raise ConfigError(f"{name} must decode to 32 bytes; it decodes to {len(key)}")
+    return key

@@ -19,6 +19,7 @@ Modules, lowest first (each imports only modules listed above it; import-linter 
   notifications   SMS as a channel for report notifications (rabta.reports.notify)
   simulator       the staff SMS simulator's rules: who, which numbers, what it shows
   tasks           the background tasks, one thin wrapper per service function
+  retention       SMS bodies emptied and conversations deleted past their period
   webhooks/       the providers' HTTP endpoints (inbound SMS, delivery status), routed by webhook_urls
   forms, views, urls, admin, demo, templatetags   the pages, the admin and the demo data
 """

@@ -10,14 +10,14 @@ import datetime as dt
 import json
 import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rabta.core.crypto import field_cipher
+from rabta.core.crypto import EncryptedField, field_cipher
 from rabta.core.scoping import ScopeUser, StaffScopedQuerySet
 from rabta.lib.phones import mask
 from rabta.places.models import Beat
@@ -48,6 +48,9 @@ class Channel(models.Model):
     # Unguessable path segment: a webhook URL alone tells an attacker nothing useful.
     inbound_slug = models.CharField(max_length=32, unique=True, default=_inbound_slug, editable=False)
     credentials_encrypted = models.TextField(blank=True, editable=False)
+    encrypted_fields: ClassVar[tuple[EncryptedField, ...]] = (
+        EncryptedField("credentials_encrypted", context="channel:{inbound_slug}"),
+    )
     active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(_("default for outbound"), default=False)
     reply_channel = models.ForeignKey(
@@ -95,6 +98,9 @@ class Phone(models.Model):
     """A resident's phone as Rabta knows it: language, opt-out, discretion. No name, ever."""
 
     number_encrypted = models.TextField(editable=False)
+    encrypted_fields: ClassVar[tuple[EncryptedField, ...]] = (
+        EncryptedField("number_encrypted", context=PHONE_CONTEXT),
+    )
     number_index = models.CharField(max_length=64, unique=True, editable=False)
     number_masked = models.CharField(_("number"), max_length=20, editable=False)
     language = models.CharField(_("language"), max_length=8, default="ur")
@@ -222,6 +228,8 @@ class InboundMessage(models.Model):
 
 class OutboundStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
+    # Handed to the provider, its answer not recorded yet: in doubt if the sender died meanwhile.
+    SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     DELIVERED = "delivered", _("delivered")
     UNDELIVERED = "undelivered", _("undelivered")

@@ -2,15 +2,16 @@
 
 Routing and access live in querysets.py (`Report.objects.visible_to(user)`), the lifecycle table in
 lifecycle.py, the overdue rule in deadlines.py, tracking credentials in tracking.py, contact
-encryption in contact.py. Reads shared by several views are in selectors.py; writes that touch
-several things or send anything are in services.py.
+encryption in contact.py and its erasure after the retention period in retention.py. Reads shared
+by several views are in selectors.py; writes that touch several things or send anything are in
+services.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -20,11 +21,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.crypto import EncryptedField
 from rabta.people.models import User
 from rabta.places.models import Beat, LocalizedNameMixin, code_validator
 from rabta.reports import deadlines
 from rabta.reports.lifecycle import OPEN_STATUSES, TIMESTAMP_FIELDS, IllegalTransition, Status, allowed
 from rabta.reports.querysets import ReportQuerySet, Sensitivity, reads_women_only_content
+from rabta.reports.storage import private_storage
+
+# Cipher contexts of the reporter's contact (contact.py encrypts): a value moved to another field fails.
+CONTACT_PHONE_CONTEXT = "report.contact_phone"
+CONTACT_EMAIL_CONTEXT = "report.contact_email"
 
 __all__ = ["Category", "Channel", "Period", "Photo", "Report", "ReportUpdate", "Sensitivity", "Status"]
 
@@ -144,9 +151,15 @@ class Report(models.Model):
     contact_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     contact_email_encrypted = models.TextField(blank=True, editable=False)
     contact_email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    encrypted_fields: ClassVar[tuple[EncryptedField, ...]] = (
+        EncryptedField("contact_phone_encrypted", context=CONTACT_PHONE_CONTEXT),
+        EncryptedField("contact_email_encrypted", context=CONTACT_EMAIL_CONTEXT),
+    )
     no_sms = models.BooleanField(_("do not contact by SMS"), default=False)
     safe_call_hours = models.CharField(_("safe hours to call"), max_length=100, blank=True)
     woman_officer_only = models.BooleanField(_("a woman officer only"), default=False)
+    # Set when the retention purge erased the contact above (docs/privacy.md#retention).
+    contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Lifecycle.
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
@@ -387,8 +400,9 @@ class Photo(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    image = models.FileField(upload_to=photo_upload_to)
-    thumbnail = models.FileField(upload_to=thumbnail_upload_to)
+    # Private storage (reports.storage): no file of a report is reachable by a URL of its own.
+    image = models.FileField(upload_to=photo_upload_to, storage=private_storage)
+    thumbnail = models.FileField(upload_to=thumbnail_upload_to, storage=private_storage)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)

@@ -14,7 +14,7 @@ from typing import IO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rabta.audit.models import AccessLog, record_access
@@ -301,6 +301,7 @@ class LocationRefused(Refused):
 
 WOMEN_ONLY = "women's desk only"
 NO_CONSENT = "reporter did not agree to be contacted"
+ERASED = "contact erased under the retention period"
 
 
 def _check_visible(report: Report, viewer: User) -> None:
@@ -312,6 +313,10 @@ def _refuse(error: type[Refused], *, report: Report, viewer: User, what: str, re
     record_access(actor=viewer, action=AccessLog.Action.REFUSED, obj=report, detail=f"{what}: {reason}")
     if reason == WOMEN_ONLY:
         message = _("Only women officers of the women's desk can see this. Your request was recorded.")
+    elif reason == ERASED and report.contact_erased_at:
+        message = _("The contact details were erased on %(date)s, when their retention period ended.") % {
+            "date": formats.date_format(timezone.localtime(report.contact_erased_at), "DATE_FORMAT")
+        }
     else:
         message = _("The reporter did not agree to be contacted. Your request was recorded.")
     refused = error(str(message))
@@ -330,6 +335,8 @@ def reveal_contact(*, report: Report, viewer: User) -> contact_crypto.Contact:
     _check_visible(report, viewer)
     if not report.content_visible_to(viewer, in_scope=True):
         raise _refuse(ContactRefused, report=report, viewer=viewer, what="contact", reason=WOMEN_ONLY)
+    if report.contact_erased_at:
+        raise _refuse(ContactRefused, report=report, viewer=viewer, what="contact", reason=ERASED)
     if not report.contact_consent:
         raise _refuse(ContactRefused, report=report, viewer=viewer, what="contact", reason=NO_CONSENT)
     record_access(actor=viewer, action=AccessLog.Action.VIEW_CONTACT, obj=report, detail="reporter contact")
@@ -346,3 +353,26 @@ def reveal_location(*, report: Report, viewer: User) -> tuple[float, float] | No
         return None
     record_access(actor=viewer, action=AccessLog.Action.VIEW_LOCATION, obj=report, detail="precise location")
     return report.lat, report.lon
+
+
+def open_photo(*, public_id: str, viewer: User, thumbnail: bool = False) -> Photo:
+    """A report's photo (or its thumbnail) for a viewer who may read the report's content; logged.
+
+    NotVisible when there is no such photo or its report is out of the viewer's scope (nothing
+    logged), and also, after an AccessLog REFUSED row, when the viewer sees that the report exists
+    but may not read it (a women-only report): the view answers 404 in every case, so the answer
+    does not tell a curious officer which photos exist.
+    """
+    item = Photo.objects.select_related("report").filter(public_id=public_id).first()
+    if item is None or not Report.objects.visible_to(viewer).filter(pk=item.report_id).exists():
+        raise NotVisible("no such photo")
+    what = "photo thumbnail" if thumbnail else "photo"
+    if not item.report.content_visible_to(viewer, in_scope=True):
+        record_access(
+            actor=viewer, action=AccessLog.Action.REFUSED, obj=item.report, detail=f"{what}: {WOMEN_ONLY}"
+        )
+        raise NotVisible("no such photo")
+    record_access(
+        actor=viewer, action=AccessLog.Action.VIEW_PHOTO, obj=item.report, detail=f"{what} {item.public_id}"
+    )
+    return item

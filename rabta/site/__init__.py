@@ -4,5 +4,7 @@ It may import every app and no app imports it. Pages that belong to one app stay
 
   views    a beat's public page (officers, meetings, "you said, we did") and the staff home
   demo     the pipeline `manage.py seed_demo` runs over each app's demo module
-  management/commands   seed_demo and run_demo (`make demo`)
+  transfers, forms   moving an officer and handing over their reports, meetings and action items
+  retention, tasks      the retention purge over every app's retention.py, and its daily sweep
+  management/commands   seed_demo and run_demo (`make demo`); purge (retention, --dry-run counts)
 """

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rabta.core.errors import not_visible_is_404
 from rabta.engagement.selectors import upcoming_meetings
@@ -14,6 +17,8 @@ from rabta.people import selectors as people
 from rabta.people.auth import StaffRequest, staff_required
 from rabta.places import selectors as places
 from rabta.places.presenters import desk_hours
+from rabta.site import selectors, transfers
+from rabta.site.forms import QUEUE, TransferForm
 
 STAFF_HOME_BEATS = 200
 
@@ -58,5 +63,59 @@ def staff_home(request: StaffRequest) -> HttpResponse:
             "sms_simulator": simulator.allowed(user),
             "role_requests": people.holds_a_scope(user) or people.requests_by(user).exists(),
             "role_requests_waiting": people.requests_waiting_for(user).count(),
+            "transfers": user.role in transfers.MANAGERS,
+            "health": selectors.may_see_health(user),
         },
     )
+
+
+@staff_required
+@not_visible_is_404
+@never_cache
+@require_GET
+def transfer_list(request: StaffRequest) -> HttpResponse:
+    """Officers the station head, coordinator or administrator may post elsewhere."""
+    return render(request, "site/transfer_list.html", {"profiles": transfers.officers_for(by=request.user)})
+
+
+@staff_required
+@not_visible_is_404
+@never_cache
+@require_http_methods(["GET", "POST"])
+def transfer_officer(request: StaffRequest, user_id: int) -> HttpResponse:
+    """Choose the posting and the colleague, see what moves, then confirm."""
+    by = request.user
+    profile = transfers.profile_for(officer_id=user_id, by=by)
+    colleagues = transfers.colleagues(by=by, officer=profile.user)
+    initial = {"station": profile.station_id, "beats": list(profile.beats.all()), "target": QUEUE}
+    form = TransferForm(request.POST or None, initial=initial, by=by, colleagues=colleagues)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        to = form.target_user
+        if request.POST.get("confirm"):
+            try:
+                transfers.transfer_officer(
+                    profile=profile,
+                    station=form.cleaned_data["station"],
+                    beats=list(form.cleaned_data["beats"]),
+                    to=to,
+                    by=by,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Transferred. Their open work has been handed over."))
+                return redirect("site:transfer_list")
+        preview = transfers.preview(profile=profile, to=to, by=by).counts
+    return render(
+        request, "site/transfer_officer.html", {"profile": profile, "form": form, "preview": preview}
+    )
+
+
+@staff_required
+@not_visible_is_404
+@never_cache
+@require_GET
+def staff_health(request: StaffRequest) -> HttpResponse:
+    """Stuck tasks, failed SMS and e-mails, as counts: the page twin of `manage.py health`."""
+    return render(request, "site/health.html", {"health": selectors.health_for(user=request.user)})

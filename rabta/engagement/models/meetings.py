@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.crypto import EncryptedField
 from rabta.core.scoping import ScopeUser, StaffScopedQuerySet
 from rabta.people.models import Gender
 from rabta.places.models import AGE_BANDS, GENDERS, Beat
@@ -301,6 +302,10 @@ class RegisterEntry(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="register")
     name_encrypted = models.TextField(editable=False)
     phone_encrypted = models.TextField(editable=False, blank=True)
+    encrypted_fields: ClassVar[tuple[EncryptedField, ...]] = (
+        EncryptedField("name_encrypted", context=REGISTER_NAME),
+        EncryptedField("phone_encrypted", context=REGISTER_PHONE),
+    )
     consent_given = models.BooleanField(_("consent given"))
     consent_method = models.CharField(
         _("how consent was given"), max_length=16, choices=ConsentMethod.choices
