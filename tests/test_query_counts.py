@@ -388,6 +388,29 @@ def test_staff_home(world: World) -> None:
     assert proof.large.context["beat_count"] == 2 + 6
 
 
+@pytest.mark.parametrize(
+    ("persona", "name"),
+    [("station_head", "people:staff_people"), ("station_head", "site:transfer_list")],
+)
+def test_staff_account_and_transfer_lists(world: World, persona: str, name: str) -> None:
+    names: list[str] = []
+
+    def make_rows(k: int) -> None:
+        for _ in range(k):
+            names.append(f"Listed{next(_seq)}")
+            factories.officer(
+                station_obj=world.station_a,
+                beats=[world.beat_a],
+                username=names[-1].lower(),
+                first_name=names[-1],
+                last_name="Khan",
+            )
+
+    proof = assert_constant_queries(verified_client(getattr(world, persona)), url_for(name), make_rows)
+    page = proof.large.content.decode()
+    assert len(names) == 6 and all(listed in page for listed in names)
+
+
 # --- admin changelists ---------------------------------------------------------------------------
 
 
