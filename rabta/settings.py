@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "rabta.reports",
     "rabta.engagement",
     "rabta.messaging",
+    "rabta.presence",
     "rabta.site",
 ]
 
