@@ -45,10 +45,16 @@ seed: migrate
 reseed: migrate
 	RABTA_ENV_FILE=$(DEMO_ENV) $(PY) manage.py seed_demo --reset --write var/demo.txt
 
+# The demo is served with DEBUG off, so a wrong address shows Rabta's translated 404 page rather than
+# Django's debug page listing every URL; over plain HTTP, with static files served by WhiteNoise from
+# the source folders and the SMS simulator kept on. DEMO_DEBUG=1 serves it with Django's debug pages.
+DEMO_DEBUG ?= 0
+DEMO_SERVE_ENV := DEBUG=$(DEMO_DEBUG) RABTA_HTTPS=0 RABTA_STATIC_MANIFEST=0 RABTA_SMS_SIMULATOR=1
+
 demo: seed
 	@echo "Rabta demo on http://127.0.0.1:$(PORT)/en/  (task worker runs alongside; Ctrl-C stops both)"
 	@echo "Staff log in at http://127.0.0.1:$(PORT)/en/staff/login/ with the code from: RABTA_ENV_FILE=$(DEMO_ENV) $(PY) manage.py totp_code officer"
-	RABTA_ENV_FILE=$(DEMO_ENV) $(PY) manage.py run_demo --port $(PORT)
+	$(DEMO_SERVE_ENV) RABTA_ENV_FILE=$(DEMO_ENV) $(PY) manage.py run_demo --port $(PORT)
 
 # Browser tests need Debian's Chromium. Install it when we can (root or sudo); otherwise
 # the browser tests are skipped and say so.

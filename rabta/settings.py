@@ -114,7 +114,11 @@ try:
         # Staff password-reset requests: per client, and e-mails per address (hashed).
         "password_reset": (5, 3600),
         "password_reset_address": (3, 3600),
-        # Residents' reports: per client and per contact (phone/email blind index); tracking-code lookups.
+        # Residents' reports (docs/reports.md, "Abuse limits"): per form, with a ceiling per client address
+        # high enough for a town behind one carrier address; per client for a post without a valid
+        # form token; per contact (phone/email blind index). Then tracking-code lookups.
+        "report_form": (10, 3600),
+        "report_address": (120, 3600),
         "report": (10, 3600),
         "report_contact": (10, 3600),
         "track": (20, 3600),

@@ -116,3 +116,39 @@ def report(category_code: str = "street_lighting", *, beat_obj: Beat | None = No
 
     kw.setdefault("description", "The street light near the mosque has been out for a week.")
     return submit_report(category=Category.objects.get(code=category_code), beat=beat_obj, **kw)
+
+
+def contact(
+    beat_obj: Beat,
+    *,
+    officer_obj: User | None = None,
+    at: dt.datetime | None = None,
+    minutes: int = 30,
+    kind: str = "foot_patrol",
+    proactive: bool | None = None,
+    **kw: Any,
+) -> Any:
+    """A presence contact on one beat, written directly (the logging service has its own tests), and
+    counted in the board's day rows as the service counts it."""
+    from django.utils import timezone
+
+    from rabta.presence import rollup
+    from rabta.presence.models import Contact, is_proactive_kind
+
+    started = at or timezone.now() - dt.timedelta(hours=1)
+    if officer_obj is None:
+        officer_obj = User.objects.filter(officer_profile__beats=beat_obj).first() or officer(
+            station_obj=beat_obj.station, beats=[beat_obj]
+        )
+    c = Contact.objects.create(
+        officer=officer_obj,
+        station=beat_obj.station,
+        kind=kind,
+        proactive=is_proactive_kind(kind) if proactive is None else proactive,
+        started_at=started,
+        ended_at=started + dt.timedelta(minutes=minutes),
+        **kw,
+    )
+    c.beats.add(beat_obj)
+    rollup.add_contact(c, [beat_obj.pk])
+    return c

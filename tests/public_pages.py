@@ -75,6 +75,9 @@ def _you_said_we_did(world: Any) -> str:
 
 PUBLIC_PAGES += [PublicPage("you-said-we-did", _you_said_we_did)]
 
+# An address that does not exist: Rabta's own 404 page (tests/test_error_pages.py has 403 and 500).
+PUBLIC_PAGES += [PublicPage("not-found", lambda w: reverse("places:home") + "no-such-page/", status=404)]
+
 PAGE_LANGUAGES = ("en", "ur", "ps")
 
 # Budgets in KiB, gzipped. 14 KiB of HTML arrives in the first round trip of a new connection

@@ -23,25 +23,31 @@ from django.test.utils import CaptureQueriesContext
 # proves the second factor.
 STAFF_REQUEST = 3
 
-# The triage queue of a beat officer: the categories for the filter, the women's-desk check on the
-# viewer, the paginator's COUNT, and one page of reports with category, beat and assignee joined.
-TRIAGE_QUEUE = STAFF_REQUEST + 4
-# GET /api/v1/reports/ for a beat officer: the women's-desk check, COUNT, and one page of reports.
+# The triage queue of a beat officer: the categories for the filter, the categories' sensitivities and
+# the viewer's beats and desk (visible_to turns them into literal id lists), one page of reports with
+# category, beat and assignee joined, and the count of the queue up to selectors.COUNT_UP_TO.
+TRIAGE_QUEUE = STAFF_REQUEST + 5
+# GET /api/v1/reports/ for a beat officer: the categories' sensitivities, the viewer's beats and desk,
+# and one page of reports (keyset pages: no COUNT).
 API_REPORT_LIST = STAFF_REQUEST + 3
-# GET /open311/v2/requests.{json,xml}: one SELECT of the published reports, category and beat joined.
-OPEN311_REQUESTS = 1
+# GET /open311/v2/requests.{json,xml}: the published categories' ids, the created_at of the 1,000th
+# newest report (where the last listed day starts), and one SELECT of the reports from that day on,
+# category and beat joined.
+OPEN311_REQUESTS = 3
 # The public beat page: the beat with its station and district, the beat's officers, the women's-desk
-# officers of its station, the upcoming meetings, and the SMS channel whose number the page shows.
-BEAT_PAGE = 5
+# officers of its station, the upcoming meetings, the SMS channel whose number the page shows, the
+# beat's proactive visits (one aggregate: eight weeks and the last visit) and the desk's recent shifts.
+BEAT_PAGE = 7
 # A beat whose station has no women's desk also looks up the district's station that has one.
 BEAT_PAGE_DESK_ELSEWHERE = BEAT_PAGE + 1
 # "You said, we did": the beat, its priorities, their actions (prefetched).
 YOU_SAID_WE_DID = 3
 # The beat's calendar feed: the beat, its meetings.
 BEAT_FEED = 2
-# The public home page: the stations, their beats (prefetched); a search adds the matching beats.
+# The public home page: the stations, their beats (prefetched); a search adds the keys that
+# contain the text and the beats shown (rabta.places.search).
 HOME = 2
-HOME_SEARCH = HOME + 1
+HOME_SEARCH = HOME + 2
 
 
 @dataclass

@@ -67,7 +67,18 @@ def test_story_of_the_demo(demo: None) -> None:
 
 def test_demo_pages_show_the_loop(demo: None, client: Client) -> None:
     body = client.get(url_for("engagement:you_said_we_did", "GUL", lang="ur")).content.decode()
-    assert "14 new LED streetlights" in body and "TMA Timergara" in body
+    # The demo's outcomes have Urdu and Pashto versions; the agency keeps its own name.
+    assert "14 نئی ایل ای ڈی اسٹریٹ لائٹس" in body and "TMA Timergara" in body
+    english = client.get(url_for("engagement:you_said_we_did", "GUL")).content.decode()
+    assert "14 new LED streetlights" in english
+    pashto = client.get(url_for("engagement:you_said_we_did", "GUL", lang="ps")).content.decode()
+    assert "14 نوي ایل ای ډي څراغونه" in pashto
+    # One action is left in English only: it carries the "in English" label.
+    assert 'lang="en" dir="auto">Education office to approve' in pashto and "in-lang" in pashto
+    # The demo officers have their names in Pashto script and introductions in Pashto.
+    beat_ps = client.get(url_for("site:beat", "GUL", lang="ps")).content.decode()
+    assert '<bdi lang="ps" dir="rtl">علي خان</bdi>' in beat_ps
+    assert "له 2023 راهیسې په ګل اباد کې ستاسو د بیټ افسر یم۔" in beat_ps
     assert "Haji Sher Zaman" not in body and "Shabana" not in body
     # Seeded "as of" SEED_DAY: look at the beat page on that day.
     with time_machine.travel(

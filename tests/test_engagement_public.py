@@ -54,7 +54,8 @@ def test_page_lists_priorities_actions_status_dates(world: World, client: Client
     assert "Streetlights broken in Bagh Mohalla" in body
     assert "12 streetlights repaired on Bagh Mohalla road" in body
     assert "TMA Timergara" in body  # an agency is named, a resident never
-    assert "done on " + (timezone.localdate() - dt.timedelta(days=1)).strftime("%-d %B %Y") in body
+    done_on = (timezone.localdate() - dt.timedelta(days=1)).strftime("%-d %B %Y")
+    assert f"done on <bdi>{done_on}</bdi>" in body  # the date isolated from the words around it
     assert "Raised by Women on" in body and "Raised by Youth on" in body
     assert "late" in body and "neighbourhood committee" in body
     assert "Shagai water dispute" not in body

@@ -9,6 +9,7 @@ code, token, replayed submission, phone and blind-index look-up must still match
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import override_settings
+from django.utils import timezone
 
 from rabta.core import outbox
 from rabta.core.crypto import field_cipher, registered_fields
@@ -29,10 +31,13 @@ from rabta.engagement import services as engagement_services
 from rabta.engagement.models import Meeting
 from rabta.lib.crypto import FieldCipher, UndecryptableError, UnknownKeyError
 from rabta.lib.env import ConfigError, Env
+from rabta.lib.phones import normalise
 from rabta.messaging import phones as sms_phones
 from rabta.messaging import selectors as sms_selectors
 from rabta.messaging.models import Channel, Phone, Provider, Subscription
 from rabta.messaging.subscriptions import subscribe
+from rabta.presence import services as presence_services
+from rabta.presence.models import ContactKind, FeedbackConsent
 from rabta.reports import contact, selectors, tracking
 from rabta.reports.models import Report
 from tests import factories
@@ -41,6 +46,7 @@ from tests.tasks_helper import run_ready_tasks
 from tests.test_engagement_support import held_meeting
 from tests.test_settings import FIELD_KEY, manage, production
 
+FEEDBACK_PHONE = "0333 7654321"
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(100, 132))
 KEY_C = bytes(range(200, 232))
@@ -100,6 +106,15 @@ def write_every_kind(world: World) -> Written:
         outbox.queue_email(
             to=[EMAIL], subject="News", body="Your report has news.", purpose=EmailPurpose.REPORTER_UPDATE
         )
+        now = timezone.now()
+        presence_services.log_contact(
+            officer=world.beat_officer,
+            kind=ContactKind.DOOR_TO_DOOR,
+            beats=[world.beat_a],
+            started_at=now - dt.timedelta(minutes=30),
+            ended_at=now,
+            feedback_phone=FEEDBACK_PHONE,
+        )
     return Written(submission.report, submission.token, submission.code, "k-1", phone, channel, meeting)
 
 
@@ -129,6 +144,8 @@ def assert_everything_reads_and_matches(world: World, written: Written) -> None:
     assert Channel.objects.get(pk=written.channel.pk).credentials == CREDENTIALS
     register = engagement_selectors.read_register(meeting=written.meeting, viewer=world.beat_officer)
     assert [(e["name"], e["phone"]) for e in register] == [(NAME, "0301-1234567")]
+    consent = FeedbackConsent.objects.get()
+    assert presence_services.feedback_phone(consent=consent) == normalise(FEEDBACK_PHONE)
 
 
 def test_every_encrypted_model_field_is_registered() -> None:
@@ -171,12 +188,12 @@ def test_rotation_keeps_every_value_and_every_lookup(world: World) -> None:
         call_command("rotate_field_key", "--dry-run", stdout=out)
         assert raw_values() == before, "a dry run changes nothing"
         assert "reports.Report.contact_phone_encrypted: 0 already current; 1 to re-encrypt" in out.getvalue()
-        assert "Dry run: 9 values would be re-encrypted" in out.getvalue()
+        assert "Dry run: 10 values would be re-encrypted" in out.getvalue()
         assert PHONE not in out.getvalue() and NAME not in out.getvalue()
 
         out = io.StringIO()
         call_command("rotate_field_key", "--batch-size", "1", stdout=out)
-        assert "Re-encrypted 9 values." in out.getvalue()
+        assert "Re-encrypted 10 values." in out.getvalue()
         after = raw_values()
         assert all(token.startswith("v2:b:") for rows in after.values() for _pk, token in rows)
         assert {label: [pk for pk, _t in rows] for label, rows in after.items()} == {
@@ -218,7 +235,7 @@ def test_an_interrupted_rotation_resumes(world: World) -> None:
         out = io.StringIO()
         call_command("rotate_field_key", stdout=out)
         assert "messaging.Phone.number_encrypted: 1 already current; 0 re-encrypted" in out.getvalue()
-        assert "Re-encrypted 8 values." in out.getvalue()
+        assert "Re-encrypted 9 values." in out.getvalue()
     with A_RETIRED:
         assert_everything_reads_and_matches(world, written)
 

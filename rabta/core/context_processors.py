@@ -15,8 +15,17 @@ def languages(request: HttpRequest) -> dict[str, object]:
             {
                 "code": code,
                 "name_local": info["name_local"],
-                "url": translate_url(path, code),
+                "url": _in_language(path, code, current),
                 "current": code == current,
             }
         )
     return {"language_choices": choices}
+
+
+def _in_language(path: str, code: str, current: str | None) -> str:
+    """This page in language `code`; a path that resolves to nothing (a 404) keeps its rest, re-prefixed."""
+    url = translate_url(path, code)
+    prefix = f"/{current}/"
+    if url == path and code != current and path.startswith(prefix):
+        url = f"/{code}/{path[len(prefix) :]}"
+    return url

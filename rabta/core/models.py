@@ -36,6 +36,7 @@ class EmailPurpose(models.TextChoices):
     OVERDUE = "overdue", _("overdue report for a supervisor")
     ACTION_REMINDER = "action_reminder", _("action item reminder")
     ACCOUNT = "account", _("staff account (password reset)")
+    REPORT_ACTIVITY = "report_activity", _("a resident added to an assigned report")
 
 
 class EmailStatus(models.TextChoices):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import random
+import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -90,6 +92,46 @@ def hit(scope: str, value: str, *, limit: int | None = None, window: int | None 
     if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
         RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=1)).delete()
     return count <= limit
+
+
+# A form left open on a slow phone for a day still counts as the same form.
+FORM_TOKEN_MAX_AGE = 2 * 24 * 3600
+
+
+def new_form_token(purpose: str) -> str:
+    """A signed, dated random value for one rendered form: counted on its own, so the people behind
+    one carrier address (carrier-grade NAT puts a town there) do not share one small limit."""
+    return signing.TimestampSigner(salt=f"rabta.form-token:{purpose}").sign(secrets.token_urlsafe(12))
+
+
+def form_token_value(purpose: str, token: str, *, max_age: int = FORM_TOKEN_MAX_AGE) -> str | None:
+    """The random part of a token this server issued for `purpose` within max_age; None otherwise."""
+    if not token or len(token) > 120:
+        return None
+    try:
+        value: str = signing.TimestampSigner(salt=f"rabta.form-token:{purpose}").unsign(
+            token, max_age=max_age
+        )
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    return value
+
+
+def hit_form(
+    request: HttpRequest, *, purpose: str, token: str, per_form: str, per_client: str, untokened: str
+) -> bool:
+    """Count one submission of a form; True when it is within the limits.
+
+    With a valid form token it counts against that form (`per_form`) and against a high ceiling for
+    the client address (`per_client`), so one sender cannot flood and a town behind one address is
+    not blocked. Without one (an old page, a script) it counts against the tight `untokened` limit of
+    the address alone. A token needs a fresh page, so a flood that fetches new ones is still held by
+    the ceiling."""
+    client = client_fingerprint(request)
+    value = form_token_value(purpose, token)
+    if value is None:
+        return hit(untokened, client)
+    return hit(per_form, f"{purpose}:{value}") and hit(per_client, client)
 
 
 def reset(scope: str, value: str) -> None:

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from icalendar import Calendar, Event
 
+from rabta.core.localized import local_text, reader_language
 from rabta.engagement.models import Meeting, MeetingStatus
 from rabta.places.models import Beat
 
@@ -19,12 +21,15 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def beat_calendar(beat: Beat, meetings: Iterable[Meeting], *, base_url: str = "") -> bytes:
+    """The feed in the active language: kinds, beat name and topics (each topic's version in that
+    language where staff wrote one, see rabta.core.localized)."""
+    language = reader_language(get_language())
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Rabta: {beat.name}")
+    cal.add("x-wr-calname", f"Rabta: {beat.local_name}")
     cal.add("x-wr-timezone", "UTC")
     now = _utc(timezone.now())
     for meeting in meetings:
@@ -37,10 +42,11 @@ def beat_calendar(beat: Beat, meetings: Iterable[Meeting], *, base_url: str = ""
         event.add("dtstart", _utc(meeting.starts_at))
         event.add("dtend", _utc(meeting.ends_at))
         event.add("sequence", meeting.sequence)
-        summary = meeting.get_kind_display()
-        if meeting.title:
-            summary = f"{summary}: {meeting.title}"
-        event.add("summary", summary)
+        summary = str(meeting.get_kind_display())
+        title = local_text(meeting, "title")
+        if title:
+            summary = f"{summary}: {title}"
+        event.add("summary", summary, parameters={"LANGUAGE": language})
         event.add("location", meeting.venue)
         if meeting.status == MeetingStatus.CANCELLED:
             event.add("status", "CANCELLED")

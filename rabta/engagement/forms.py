@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.localized import add_version_fields
 from rabta.engagement.models import (
     COUNT_FIELDS,
     ActionStatus,
@@ -23,6 +24,8 @@ from rabta.people.models import STAFF_ROLES, User
 from rabta.places.models import AGE_BAND_LABELS, Beat
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.db.models import QuerySet
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -94,6 +97,8 @@ class MeetingForm(forms.ModelForm):
         fields = [
             "kind",
             "title",
+            "title_ur",
+            "title_ps",
             "beats",
             "committee",
             "starts_at",
@@ -124,6 +129,7 @@ class MeetingForm(forms.ModelForm):
             help_text=_("A women's session needs at least one woman facilitator."),
         )
         self.fields["committee"].queryset = Committee.objects.visible_to(user).filter(is_active=True)  # type: ignore[attr-defined]
+        add_version_fields(self, "title")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -210,15 +216,56 @@ class PriorityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
         help_text=_("Shown publicly. Do not name anyone."),
     )
-    raised_by = forms.ChoiceField(label=_("Raised by"), choices=RaisedBy.choices)
+    # No group is preselected: a default would publish a priority as raised by a group that was not there.
+    raised_by = forms.ChoiceField(
+        label=_("Raised by"),
+        choices=[("", _("Choose who raised it")), *RaisedBy.choices],
+        error_messages={"required": _("Choose who raised it: the public page names the group.")},
+    )
     beat = forms.ModelChoiceField(label=_("Beat"), queryset=Beat.objects.none())
+    confirm_absent = forms.BooleanField(
+        label=_("Yes, this group raised it, although none of them were counted at the meeting"),
+        required=False,
+    )
 
-    def __init__(self, *args: Any, beats: QuerySet[Beat], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, beats: QuerySet[Beat], absent: Collection[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.absent = set(absent)
+        add_version_fields(self, "issue")
         self.fields["beat"].queryset = beats  # type: ignore[attr-defined]
         self.fields["beat"].label_from_instance = lambda b: b.local_name  # type: ignore[attr-defined]
         if beats.count() == 1:
             self.fields["beat"].initial = beats.first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        group = data.get("raised_by")
+        if group in self.absent and not data.get("confirm_absent"):
+            self.add_error("confirm_absent", ABSENT_MESSAGES[group])
+        return data
+
+    @property
+    def shown_fields(self) -> list[forms.BoundField]:
+        """The confirmation box only once a choice needs it (or it was ticked)."""
+        asking = "confirm_absent" in self.errors or (self.is_bound and bool(self.data.get("confirm_absent")))
+        return [f for f in self.visible_fields() if f.name != "confirm_absent" or asking]
+
+
+ABSENT_MESSAGES = {
+    RaisedBy.WOMEN: _(
+        "No women were counted at this meeting. Tick the box if women raised it, or choose who did."
+    ),
+    RaisedBy.YOUTH: _(
+        "No one aged 15-29 was counted at this meeting. Tick the box if young people raised it, "
+        "or choose who did."
+    ),
+    RaisedBy.ELDERS: _(
+        "No one aged 45 or over was counted at this meeting. Tick the box if elders raised it, "
+        "or choose who did."
+    ),
+}
 
 
 class ActionItemForm(forms.Form):
@@ -243,6 +290,7 @@ class ActionItemForm(forms.Form):
             is_active=True, committee__in=Committee.objects.visible_to(user)
         ).select_related("committee")
         self.fields["owner_agency"].queryset = PartnerAgency.objects.visible_to(user)  # type: ignore[attr-defined]
+        add_version_fields(self, "action")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -268,6 +316,10 @@ class ActionUpdateForm(forms.Form):
     )
     drop_reason = forms.CharField(label=_("Why dropped"), max_length=300, required=False)
     due_on = forms.DateField(label=_("Due"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_version_fields(self, "outcome")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from rabta.engagement.models import Attendance, MeetingKind
+from rabta.engagement.models import Attendance, MeetingKind, RaisedBy
 from rabta.lib.stats import representation_ratio
 from rabta.places.models import Beat
 
@@ -69,3 +69,25 @@ def representation(attendance: Attendance, beats: Iterable[Beat]) -> list[GroupR
         )
         for key, label, came, pop, kind in groups
     ]
+
+
+# What the counts can tell about a group a priority names: the age bands it is counted in (None for
+# all ages) and the gender (None for both). Shopkeepers and "other residents" are not counted apart.
+GROUP_COUNTS: dict[str, tuple[tuple[str | None, ...], str | None]] = {
+    RaisedBy.WOMEN: ((None,), "women"),
+    RaisedBy.YOUTH: (("15_29",), None),
+    # Elders of a jirga are not all past 60: anyone counted from 45 up may be one.
+    RaisedBy.ELDERS: (("45_59", "60"), None),
+}
+
+
+def absent_groups(attendance: Attendance | None) -> set[str]:
+    """The RaisedBy groups nobody of which was counted at the meeting. Nothing is absent until the
+    attendance is recorded: an empty register says nothing about who came."""
+    if attendance is None or attendance.total == 0:
+        return set()
+    return {
+        group
+        for group, (bands, gender) in GROUP_COUNTS.items()
+        if sum(attendance.count(gender=gender, band=band) for band in bands) == 0
+    }

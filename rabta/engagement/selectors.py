@@ -54,7 +54,9 @@ def upcoming_meetings(beat: Beat) -> list[Meeting]:
     return list(
         Meeting.objects.for_beat(beat)
         .upcoming()
-        .only("pk", "kind", "title", "starts_at", "ends_at", "venue", "status")[:UPCOMING_ON_BEAT_PAGE]
+        .only("pk", "kind", "title", "title_ur", "title_ps", "starts_at", "ends_at", "venue", "status")[
+            :UPCOMING_ON_BEAT_PAGE
+        ]
     )
 
 
@@ -65,10 +67,14 @@ def you_said_we_did(beat: Beat) -> list[Priority]:
         "pk",
         "priority_id",
         "action",
+        "action_ur",
+        "action_ps",
         "status",
         "due_on",
         "done_on",
         "outcome",
+        "outcome_ur",
+        "outcome_ps",
         "owner_officer_id",
         "owner_member_id",
         "owner_agency__name",
@@ -76,7 +82,7 @@ def you_said_we_did(beat: Beat) -> list[Priority]:
     )
     return list(
         Priority.objects.filter(beat=beat)
-        .only("pk", "issue", "raised_by", "raised_on", "beat_id")
+        .only("pk", "issue", "issue_ur", "issue_ps", "raised_by", "raised_on", "beat_id")
         .prefetch_related(Prefetch("actions", queryset=actions.order_by("due_on", "pk")))
         .order_by("-raised_on", "-pk")[:PRIORITIES_SHOWN]
     )

@@ -54,6 +54,8 @@ def create_meeting(
     venue: str,
     facilitators: Iterable[User] = (),
     title: str = "",
+    title_ur: str = "",
+    title_ps: str = "",
     committee: Committee | None = None,
     requires_follow_up: bool = False,
     follow_up_due: dt.date | None = None,
@@ -66,6 +68,8 @@ def create_meeting(
     meeting = Meeting(
         kind=kind,
         title=title,
+        title_ur=title_ur.strip(),
+        title_ps=title_ps.strip(),
         committee=committee,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -206,12 +210,22 @@ def announce_meeting(*, meeting: Meeting, by: User) -> MeetingAnnouncement:
 
 @transaction.atomic
 def add_priority(
-    *, by: User, beat: Beat, issue: str, raised_by: str, raised_on: dt.date, meeting: Meeting | None = None
+    *,
+    by: User,
+    beat: Beat,
+    issue: str,
+    raised_by: str,
+    raised_on: dt.date,
+    meeting: Meeting | None = None,
+    issue_ur: str = "",
+    issue_ps: str = "",
 ) -> Priority:
     priority = Priority(
         beat=beat,
         meeting=meeting,
         issue=issue.strip(),
+        issue_ur=issue_ur.strip(),
+        issue_ps=issue_ps.strip(),
         raised_by=raised_by,
         raised_on=raised_on,
         created_by=by,
@@ -228,6 +242,8 @@ def add_action_item(
     priority: Priority,
     action: str,
     due_on: dt.date,
+    action_ur: str = "",
+    action_ps: str = "",
     owner_officer: User | None = None,
     owner_member: CommitteeMember | None = None,
     owner_agency: PartnerAgency | None = None,
@@ -235,6 +251,8 @@ def add_action_item(
     item = ActionItem(
         priority=priority,
         action=action.strip(),
+        action_ur=action_ur.strip(),
+        action_ps=action_ps.strip(),
         due_on=due_on,
         owner_officer=owner_officer,
         owner_member=owner_member,
@@ -255,10 +273,14 @@ def update_action_item(
     status: str | None = None,
     note: str = "",
     outcome: str = "",
+    outcome_ur: str | None = None,
+    outcome_ps: str | None = None,
     drop_reason: str = "",
     due_on: dt.date | None = None,
     today: dt.date | None = None,
 ) -> ActionItem:
+    """`outcome` left blank keeps the outcome; a version (`outcome_ur`, `outcome_ps`) given as
+    text replaces it, even blank (the form shows the stored one), and None keeps it."""
     today = today or timezone.localdate()
     if note.strip():
         ProgressNote.objects.create(item=item, text=note.strip(), author=by)
@@ -271,4 +293,12 @@ def update_action_item(
     elif outcome.strip() and outcome.strip() != item.outcome:
         item.outcome = outcome.strip()
         item.save(update_fields=["outcome", "updated_at"])
+    versions = {"outcome_ur": outcome_ur, "outcome_ps": outcome_ps}
+    changed = [
+        name for name, text in versions.items() if text is not None and text.strip() != getattr(item, name)
+    ]
+    for name in changed:
+        setattr(item, name, (versions[name] or "").strip())
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
     return item

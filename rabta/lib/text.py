@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Letters that keyboards and writers use for one another, each mapped to one form. Letters that
 # make a different word (ب/پ, ر/ړ, د/ډ, ...) are never merged.
@@ -30,6 +31,8 @@ _LETTERS = {
     "ە": "ه",
     "ھ": "ه",
     "ة": "ه",
+    # alef wasla (Quranic spelling) -> alef; alef with madda or hamza decomposes to alef in `fold`
+    "ٱ": "ا",
 }
 _EASTERN_DIGITS = "٠١٢٣٤٥٦٧٨٩" + "۰۱۲۳۴۵۶۷۸۹"
 _DIGITS: dict[int, int] = str.maketrans(_EASTERN_DIGITS, "0123456789" * 2)
@@ -90,6 +93,42 @@ def fold(text: str) -> str:
 def fold_words(text: str) -> list[str]:
     """The folded words of `text`, each without the punctuation around it; empty ones dropped."""
     return [word for word in (fold(part) for part in squash_spaces(text).split()) if word]
+
+
+# Separators of a list of places as people write it: commas (Latin and Arabic) and semicolons.
+_LIST_SEPARATORS = re.compile("[,;\u060c\u061b]")
+
+
+def fold_compact(text: str) -> str:
+    """`fold` with every space and punctuation mark inside dropped: the key for place names, whose
+    spacing and hyphens vary from writer to writer ('Gul abad', 'Gulabad', 'Gul-abad'; 'گل آباد',
+    'گلاباد'). Letters and digits only, so it never holds a separator of `search_key`."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a list of places (Latin or Arabic commas, semicolons), trimmed; empty ones dropped."""
+    return [item for item in (" ".join(part.split()) for part in _LIST_SEPARATORS.split(text or "")) if item]
+
+
+def search_key(names: Iterable[str], areas: Iterable[str]) -> str:
+    """One stored text to search names and areas in: each `fold_compact`ed, between "|", names
+    first and areas after "||" ('|gul|gulabad|گلاباد||baghmohalla|باغمحله|'), so that a database
+    `contains` of "|term|" is an exact match of one name or area and a `contains` of the term
+    alone matches inside one (never across two). Empty and repeated terms are left out."""
+    name_terms = _unique(fold_compact(name) for name in names)
+    area_terms = [term for term in _unique(fold_compact(area) for area in areas) if term not in name_terms]
+    return "|" + "".join(f"{term}|" for term in name_terms) + "|" + "".join(f"{term}|" for term in area_terms)
+
+
+def key_terms(key: str) -> tuple[list[str], list[str]]:
+    """The name terms and the area terms of a `search_key`."""
+    names, _, areas = key.partition("||")
+    return [t for t in names.split("|") if t], [t for t in areas.split("|") if t]
+
+
+def _unique(terms: Iterable[str]) -> list[str]:
+    return [term for term in dict.fromkeys(terms) if term]
 
 
 def _mask_run(match: re.Match[str]) -> str:

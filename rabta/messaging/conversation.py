@@ -1,10 +1,11 @@
 """The SMS conversation: commands in English, Urdu (Urdu script and Roman Urdu) and Pashto.
 
 REPORT (guided, see report_flow.py; or in one message: "REPORT 3 Gulabad streetlight broken near the
-school"), STATUS <code>, JOIN <neighbourhood>, LEAVE, STOP, START, HELP, LANG <en|ur|ps>, PRIVATE
-(discreet wording on a shared phone), YES (confirms beat news asked for on the web). The words, and
-the rules that keep them from eating a report, are in keywords.py. Every reply fits one or two SMS
-segments in its language. Replies go even to a phone that sent STOP: it wrote to us.
+school"), STATUS <code>, ADD <code> <words> (more for the officers), NOT FIXED <code> <what is
+still wrong> (reopens a resolved report), JOIN <neighbourhood>, LEAVE, STOP, START, HELP,
+LANG <en|ur|ps>, PRIVATE (discreet wording on a shared phone), YES (confirms beat news asked for on
+the web). The words, and the rules that keep them from eating a report, are in keywords.py. Every
+reply fits one or two SMS segments in its language. Replies go even to a phone that sent STOP: it wrote to us.
 
 Text in, replies and intents out: this module reads (the waiting exchange, a report by its code,
 beats by name) but writes nothing and queues nothing. What a command changes (opt-out, language,
@@ -20,9 +21,10 @@ import re
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from rabta.lib.text import ascii_digits, squash_spaces
+from rabta.lib.text import CODE_DIGITS, ascii_digits, squash_spaces
 from rabta.messaging import keywords, report_flow, selectors
 from rabta.messaging.intents import (
+    AddToReport,
     ChooseLanguage,
     ConfirmSubscriptions,
     EndConversation,
@@ -31,6 +33,7 @@ from rabta.messaging.intents import (
     OptIn,
     OptOut,
     Outcome,
+    SayNotFixed,
     SetDiscreet,
     Subscribe,
     UnsubscribeAll,
@@ -39,7 +42,7 @@ from rabta.messaging.intents import (
 from rabta.messaging.keywords import Command
 from rabta.messaging.models import Channel, Phone
 from rabta.messaging.report_flow import MAX_CHOICES
-from rabta.reports.lifecycle import TIMESTAMP_FIELDS
+from rabta.reports.lifecycle import RESIDENT_REOPEN_DAYS, TIMESTAMP_FIELDS, Status
 from rabta.reports.models import Report
 from rabta.reports.selectors import find_by_code
 from rabta.reports.tracking import format_code, normalise_code
@@ -122,6 +125,8 @@ def _handle(phone: Phone, text: str, inbound_id: int | None) -> Flow[Outcome]:
         return (yield from report_flow.start(phone=phone, args=args, inbound_id=inbound_id))
     if command == Command.STATUS:
         return (yield from _status(phone, args))
+    if command in (Command.ADD, Command.NOT_FIXED):
+        return (yield from _add_or_reopen(phone, command, args))
     if command == Command.JOIN:
         return Outcome((yield from _join(phone, args)))
     if command == Command.LEAVE:
@@ -146,6 +151,9 @@ def _arguments_parse(command: Command, args: list[str]) -> bool:
         return bool(args)
     if command == Command.STATUS:
         return bool(_CODE_ARGUMENT.fullmatch(ascii_digits(rest)))
+    if command in (Command.ADD, Command.NOT_FIXED):
+        code, words = _code_and_words(args)
+        return code is not None and bool(words)
     if command == Command.LANG:
         return keywords.language_named(rest) is not None
     if command == Command.JOIN:
@@ -154,6 +162,12 @@ def _arguments_parse(command: Command, args: list[str]) -> bool:
 
 
 def _usage(command: Command) -> str:
+    if command == Command.ADD:
+        return _("Send ADD, your code and what to add, for example ADD 482 177 3015 it happens every night.")
+    if command == Command.NOT_FIXED:
+        return _(
+            "Send NOT FIXED, your code and what is wrong, for example NOT FIXED 482 177 3015 still dark."
+        )
     if command == Command.STATUS:
         return _("Send STATUS and the code you were given, for example STATUS 482 177 3015.")
     if command == Command.JOIN:
@@ -202,7 +216,65 @@ def _status(phone: Phone, args: list[str]) -> Flow[Outcome]:
             "status": status,
             "date": timezone.localtime(_last_change(report)).strftime("%d-%m-%Y"),
         }
-    return Outcome([text], report=report, mask_inbound=True)
+    replies = [text]
+    if report.may_say_not_fixed():
+        replies.append(_("Not fixed? Send NOT FIXED %(code)s and what is still wrong.") % {"code": code})
+    return Outcome(replies, report=report, mask_inbound=True)
+
+
+def _code_and_words(args: list[str]) -> tuple[str | None, str]:
+    """The code at the start of `args` (its digits, grouped as people write them) and the words
+    after it; (None, "") when the words do not start with exactly one code's digits."""
+    digits = ""
+    for index, word in enumerate(args):
+        plain = ascii_digits(word).strip("-./")
+        if not plain or not _CODE_ARGUMENT.fullmatch(plain):
+            break
+        digits += re.sub(r"\D", "", plain)
+        if len(digits) >= CODE_DIGITS:
+            if len(digits) > CODE_DIGITS:
+                return None, ""
+            return digits, " ".join(args[index + 1 :]).strip()
+    return None, ""
+
+
+def _add_or_reopen(phone: Phone, command: Command, args: list[str]) -> Flow[Outcome]:
+    """ADD and NOT FIXED. The reply names only the code (a shared phone learns nothing of what was
+    reported), and the message is not tied to the report: the words reach the officers through the
+    report's history with no sender, so the phone is never linked to an anonymous report."""
+    code, words = _code_and_words(args)
+    if code is None or not words:
+        return Outcome([_usage(command)])
+    if not (yield from ask(HitRateLimit("track", "sms:" + phone.number_index))):
+        return Outcome([_("Too many tries. Please wait an hour and try again.")], mask_inbound=True)
+    report = find_by_code(code)
+    if report is None:
+        return Outcome([_("No report has that code. Check the digits and try again.")], mask_inbound=True)
+    shown = format_code(code)
+    if command == Command.ADD:
+        refusal = yield from ask(AddToReport(report, words))
+        if refusal:
+            return Outcome([refusal], mask_inbound=True)
+        return Outcome(
+            [_("Thank you. Your words were added to %(code)s for the officers.") % {"code": shown}],
+            mask_inbound=True,
+        )
+    if not report.may_say_not_fixed():
+        if report.status == Status.RESOLVED:
+            text = _("%(code)s was resolved more than %(days)s days ago. Please send a new report.") % {
+                "code": shown,
+                "days": RESIDENT_REOPEN_DAYS,
+            }
+        else:
+            text = _(
+                "%(code)s is not resolved, so it cannot be reopened. Send ADD and your code to add to it."
+            ) % {"code": shown}
+        return Outcome([text], mask_inbound=True)
+    yield from ask(SayNotFixed(report, words))
+    return Outcome(
+        [_("%(code)s is open again. The officers were told it is not fixed.") % {"code": shown}],
+        mask_inbound=True,
+    )
 
 
 def _last_change(report: Report) -> dt.datetime:

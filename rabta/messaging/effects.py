@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from rabta.core import ratelimit
 from rabta.messaging import subscriptions
 from rabta.messaging.intents import (
+    AddToReport,
     ChooseLanguage,
     ClearConversation,
     ConfirmSubscriptions,
@@ -25,6 +26,7 @@ from rabta.messaging.intents import (
     OptOut,
     RecordPreferences,
     SaveConversation,
+    SayNotFixed,
     SetDiscreet,
     Subscribe,
     TieToReport,
@@ -33,7 +35,7 @@ from rabta.messaging.intents import (
 from rabta.messaging.models import Conversation, InboundMessage, OutboundMessage, Phone, Purpose
 from rabta.reports.models import Channel as ReportChannel
 from rabta.reports.models import Report
-from rabta.reports.services import submit_report
+from rabta.reports.services import AdditionRefused, add_information, say_not_fixed, submit_report
 
 T = TypeVar("T")
 
@@ -96,6 +98,15 @@ def apply(intent: Intent[Any], *, phone: Phone) -> Any:
                 woman_officer_only=intent.woman_officer_only,
                 neutral_wording=intent.neutral_wording,
             )
+        case AddToReport(report=report, text=text):
+            # The phone is not passed on: the addition has no sender, like one from the web page.
+            try:
+                add_information(report=report, text=text)
+            except AdditionRefused as refused:
+                return str(refused)
+            return ""
+        case SayNotFixed(report=report, reason=reason):
+            say_not_fixed(report=report, reason=reason)
         case TieToReport(report=report, since=since, inbound_ids=inbound_ids):
             InboundMessage.objects.filter(pk__in=inbound_ids, report__isnull=True).update(report=report)
             OutboundMessage.objects.filter(

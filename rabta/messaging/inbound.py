@@ -18,7 +18,8 @@ from django.utils import timezone
 from rabta.core import sql
 from rabta.lib.phones import normalise
 from rabta.lib.text import mask_codes, storable
-from rabta.messaging import conversation, effects, jobs, outbound
+from rabta.messaging import commands, conversation, effects, jobs, outbound
+from rabta.messaging.intents import Outcome
 from rabta.messaging.models import (
     Channel,
     InboundMessage,
@@ -114,10 +115,16 @@ def _handle_inbound(message: InboundMessage) -> list[OutboundMessage]:
     reply_channel = message.channel.reply_channel or message.channel
     try:
         with transaction.atomic():
-            flow = conversation.handle(
-                phone=message.phone, text=message.body, channel=message.channel, inbound_id=message.pk
-            )
-            outcome = effects.run(flow, phone=message.phone)
+            # Commands of apps above messaging (an officer's LOG) first; they pass on what they
+            # do not know, so everyone else gets the conversation's usual answer.
+            answered = commands.answer(phone=message.phone, text=message.body, inbound_id=message.pk)
+            if answered is not None:
+                outcome = Outcome(answered)
+            else:
+                flow = conversation.handle(
+                    phone=message.phone, text=message.body, channel=message.channel, inbound_id=message.pk
+                )
+                outcome = effects.run(flow, phone=message.phone)
             queued = [
                 outbound.queue_sms(
                     phone=message.phone,

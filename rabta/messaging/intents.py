@@ -145,6 +145,23 @@ class TieToReport(Intent[None]):
 
 
 @dataclass(frozen=True)
+class AddToReport(Intent[str]):
+    """Words for the officers on the report with this code (rabta.reports.services.add_information);
+    the result is "" when added, else the refusal to send back."""
+
+    report: Report
+    text: str
+
+
+@dataclass(frozen=True)
+class SayNotFixed(Intent[None]):
+    """The resident reopens the resolved report with this code (services.say_not_fixed)."""
+
+    report: Report
+    reason: str
+
+
+@dataclass(frozen=True)
 class RecordPreferences(Intent[None]):
     """The resident's answers after the report was made (effects.record_sms_preferences)."""
 

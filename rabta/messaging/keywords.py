@@ -2,8 +2,9 @@
 
 A keyword never eats a report. The rules that make sure of it (conversation.py applies them):
   * a command counts only when the WHOLE message is the keyword (after rabta.lib.text.fold), or,
-    for the commands that take arguments (REPORT, STATUS, JOIN, LANG), when the first word is the
-    keyword AND the rest parses (STATUS: only a code's digits; LANG: a known language; JOIN: a
+    for the commands that take arguments (REPORT, STATUS, ADD, NOT FIXED, JOIN, LANG), when the
+    first word (or words: NOT FIXED) is the keyword AND the rest parses (STATUS: only a code's
+    digits; ADD and NOT FIXED: a code's digits, then words; LANG: a known language; JOIN: a
     neighbourhood that exists; REPORT: anything, which then becomes the report's words);
   * inside a guided step every message is an answer; only a whole-message STOP or CANCEL in a word
     marked `ends_step` (no everyday meaning an answer could have) still ends it;
@@ -26,6 +27,8 @@ ROMAN_URDU = "ur-latn"
 class Command(enum.StrEnum):
     REPORT = "report"
     STATUS = "status"
+    ADD = "add"
+    NOT_FIXED = "not_fixed"
     JOIN = "join"
     LEAVE = "leave"
     STOP = "stop"
@@ -39,7 +42,11 @@ class Command(enum.StrEnum):
 
 
 # Commands that may be followed by arguments; every other one counts only as the whole message.
-TAKES_ARGUMENTS = frozenset({Command.REPORT, Command.STATUS, Command.JOIN, Command.LANG})
+TAKES_ARGUMENTS = frozenset(
+    {Command.REPORT, Command.STATUS, Command.ADD, Command.NOT_FIXED, Command.JOIN, Command.LANG}
+)
+# The longest keyword that takes arguments, in words ("THEEK NAHI HAI").
+_MAX_LEADING_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,24 @@ KEYWORDS: dict[str, Keyword] = {
     "حالت": K(C.STATUS, "ur"),  # Urdu "condition": everyday word, safe only because digits must follow
     "سٹیٹس": K(C.STATUS, "ur"),  # Urdu loan word "status"; no other meaning
     "حال": K(C.STATUS, "ps"),  # Pashto "state"; Urdu "now" ("حال ہی میں"): digits must follow
+    # --- ADD: a code's digits, then the words to add to that report (a code must follow) --------
+    "ADD": K(C.ADD, "en"),  # English command word; "add" before a code can only be this
+    "MAZEED": K(C.ADD, ROMAN_URDU),  # "more; further" ("mazeed maloomat"): a code must follow
+    "MAZID": K(C.ADD, ROMAN_URDU),  # spelling variant of MAZEED
+    "مزید": K(C.ADD, "ur"),  # Urdu "more; further": everyday word, safe only because a code must follow
+    "اضافہ": K(C.ADD, "ur"),  # Urdu "addition"; same
+    "نور": K(C.ADD, "ps"),  # Pashto "more" (Urdu "light", a name): a code must follow
+    "اضافه": K(C.ADD, "ps"),  # Pashto spelling of "addition" (folds to the Urdu one)
+    # --- NOT FIXED: a code's digits, then what is still wrong; reopens a resolved report -------
+    "NOT FIXED": K(C.NOT_FIXED, "en"),  # English, two words; a code must follow
+    "NOTFIXED": K(C.NOT_FIXED, "en"),  # the same typed as one word
+    "REOPEN": K(C.NOT_FIXED, "en"),  # English command word
+    "THEEK NAHI": K(C.NOT_FIXED, ROMAN_URDU),  # "not right": everyday words, a code must follow
+    "THEEK NAHIN": K(C.NOT_FIXED, ROMAN_URDU),  # spelling variant
+    "THIK NAHI": K(C.NOT_FIXED, ROMAN_URDU),  # texting spelling
+    "ٹھیک نہیں": K(C.NOT_FIXED, "ur"),  # Urdu "not right": a code must follow
+    "سم نه دی": K(C.NOT_FIXED, "ps"),  # Pashto "it is not right": a code must follow
+    "نه دی جوړ": K(C.NOT_FIXED, "ps"),  # Pashto "it is not repaired": a code must follow
     # --- JOIN: alone, or followed by the name of a neighbourhood that exists ------------------
     "JOIN": K(C.JOIN, "en"),  # English command word
     "SHAMIL": K(C.JOIN, ROMAN_URDU),  # "included; involved" ("shamil thay"): a place must follow
@@ -184,14 +209,14 @@ def whole(text: str) -> Keyword | None:
 
 def leading(text: str) -> tuple[Keyword | None, list[str]]:
     """The keyword of an argument-taking command the message starts with, and the words after it
-    (as typed, only trimmed); (None, []) when the first word is no such keyword."""
+    (as typed, only trimmed); (None, []) when the first words are no such keyword. The longest
+    match wins, so "NOT FIXED 482..." is NOT FIXED and not a NO."""
     words = text.split()
-    if not words:
-        return None, []
-    keyword = _BY_FOLD.get(fold(words[0]))
-    if keyword is None or keyword.command not in TAKES_ARGUMENTS:
-        return None, []
-    return keyword, words[1:]
+    for size in range(min(_MAX_LEADING_WORDS, len(words)), 0, -1):
+        keyword = _BY_FOLD.get(fold(" ".join(words[:size])))
+        if keyword is not None and keyword.command in TAKES_ARGUMENTS:
+            return keyword, words[size:]
+    return None, []
 
 
 def language_named(text: str) -> str | None:

@@ -40,7 +40,7 @@ from rabta.messaging.intents import (
 )
 from rabta.messaging.keywords import ROMAN_URDU, is_yes_or_no
 from rabta.messaging.models import Conversation, Phone
-from rabta.places.lookup import beat_index
+from rabta.places import search
 from rabta.places.models import Beat
 from rabta.reports.models import Category, Report
 from rabta.reports.presenters import who_reads
@@ -172,8 +172,10 @@ def _keep_as_text(data: dict[str, Any], text: str) -> None:
     data["text"] = f"{data['text']} {text}" if data.get("text") else text
 
 
-def match_beats(text: str) -> list[Beat]:
-    return beat_index.match_name(text, MAX_CHOICES + 1)
+def match_beats(text: str, *, similar: bool = True) -> list[Beat]:
+    """The beats a place named in a message may mean, by the web search's matcher: the exact
+    matches when there are any, else every close one (more than MAX_CHOICES means "too many")."""
+    return search.match_beats(text, limit=MAX_CHOICES + 1, similar=similar).best()
 
 
 def _beat_choice_text(beats: list[Beat]) -> str:
@@ -201,13 +203,14 @@ def start(*, phone: Phone, args: list[str], inbound_id: int | None) -> Flow[Outc
     data["category"] = category.pk
     rest = rest[1:]
     # The longest leading words that name exactly one beat; what follows is the description.
+    # Spellings as typed first, near spellings only when no leading words name a beat as typed.
     beat: Beat | None = None
-    for size in (3, 2, 1):
-        if len(rest) >= size:
-            matches = match_beats(" ".join(rest[:size]))
-            if len(matches) == 1:
-                beat, rest = matches[0], rest[size:]
-                break
+    for similar in (False, True):
+        for size in (3, 2, 1):
+            if beat is None and len(rest) >= size:
+                matches = match_beats(" ".join(rest[:size]), similar=similar)
+                if len(matches) == 1:
+                    beat, rest = matches[0], rest[size:]
     if beat is None:
         if len(rest) > DESCRIPTION_WORDS:
             # Words that name no neighbourhood and are too many to be one: the description.

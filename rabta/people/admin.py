@@ -218,8 +218,15 @@ class OfficerProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         model = OfficerProfile
         fields = [
             "user", "rank", "service_number", "gender", "station", "beats", "on_womens_desk",
-            "languages", "public_bio", "duty_phone", "photo", "is_public",
+            "display_name_ur", "display_name_ps", "languages", "public_bio", "public_bio_ur",
+            "public_bio_ps", "duty_phone", "photo", "is_public",
         ]  # fmt: skip
+        widgets = {
+            "display_name_ur": forms.TextInput(attrs={"lang": "ur", "dir": "rtl"}),
+            "display_name_ps": forms.TextInput(attrs={"lang": "ps", "dir": "rtl"}),
+            "public_bio_ur": forms.Textarea(attrs={"lang": "ur", "dir": "rtl", "rows": 3}),
+            "public_bio_ps": forms.Textarea(attrs={"lang": "ps", "dir": "rtl", "rows": 3}),
+        }
         # A plain file field: Django's ImageField would open the upload itself and answer a pixel
         # bomb with "not a valid image"; clean_photo re-encodes it and says what the limit is.
         field_classes = {"photo": forms.FileField}
@@ -284,8 +291,12 @@ class OfficerProfileAdmin(WaitingForApproval, ScopedModelAdmin):
         "station",
         "beats",
         "on_womens_desk",
+        "display_name_ur",
+        "display_name_ps",
         "languages",
         "public_bio",
+        "public_bio_ur",
+        "public_bio_ps",
         "duty_phone",
         "photo",
         "is_public",

@@ -210,7 +210,12 @@ class OfficerProfile(models.Model):
     station = models.ForeignKey(PoliceStation, on_delete=models.PROTECT, related_name="officers")
     beats = models.ManyToManyField(Beat, related_name="officers", blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # The main name is the user's first and last name, in Latin letters.
+    display_name_ur = models.CharField(_("name in Urdu script"), max_length=150, blank=True)
+    display_name_ps = models.CharField(_("name in Pashto script"), max_length=150, blank=True)
     public_bio = models.TextField(_("public introduction"), max_length=600, blank=True)
+    public_bio_ur = models.TextField(_("public introduction in Urdu"), max_length=600, blank=True)
+    public_bio_ps = models.TextField(_("public introduction in Pashto"), max_length=600, blank=True)
     duty_phone = models.CharField(
         _("official duty phone"),
         max_length=32,

@@ -72,10 +72,25 @@ class BeatAdmin(ScopedModelAdmin):
     list_display = ["code", "name", "station", "population_total"]
     list_filter = [("station", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["station"]
-    search_fields = ["code", "name", "name_ur", "name_ps", "areas"]
+    search_fields = ["code", "name", "name_ur", "name_ps", "areas", "areas_ur", "areas_ps"]
     readonly_fields = ["centroid_lat", "centroid_lon", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["station", "code", "name", "name_ur", "name_ps", "areas", "languages"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "station",
+                    "code",
+                    "name",
+                    "name_ur",
+                    "name_ps",
+                    "areas",
+                    "areas_ur",
+                    "areas_ps",
+                    "languages",
+                ]
+            },
+        ),
         (
             _("Boundary"),
             {

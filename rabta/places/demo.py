@@ -2,9 +2,10 @@
 
 Three police stations (Timergara with the women's desk, Balambat, Talash) and fourteen beats. The
 beat boundaries are Voronoi cells of fixed points near each place, clipped to an irregular district
-outline about 11 km across: plausible, never overlapping, and the same on every run. Names are
-real places of the area, spelled in Latin script, Urdu and Pashto; the shapes and populations are
-made up (adults 15+, more young people than old, as in the 2017 census shape for the district).
+outline about 11 km across: plausible, never overlapping, and the same on every run. Names and
+areas are real places of the area, spelled in Latin script, Urdu and Pashto; the shapes and
+populations are made up (adults 15+, more young people than old, as in the 2017 census shape for
+the district).
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ class BeatSpec:
     name_ps: str
     lon: float  # the point the Voronoi cell grows from: roughly where the place is
     lat: float
-    areas: str
+    areas: str  # in Latin script; then the same places in Urdu and in Pashto script
+    areas_ur: str
+    areas_ps: str
     languages: tuple[str, ...]
     adults: int  # people aged 15 and over, both genders
 
@@ -84,6 +87,8 @@ BEATS = (
         71.842,
         34.828,
         "Main Bazaar, Chitral Road, General Bus Stand, DHQ Hospital, Timergara Chowk",
+        "مین بازار، چترال روڈ، جنرل بس اسٹینڈ، ڈی ایچ کیو ہسپتال، تیمرگرہ چوک",
+        "مین بازار، چترال روډ، جنرل بس اډه، ډي اېچ کيو روغتون، تیمرګره چوک",
         ("ps", "ur", "hno"),
         6800,
     ),
@@ -95,7 +100,9 @@ BEATS = (
         "ګل اباد",
         71.825,
         34.842,
-        "Gulabad, Gulabad Chowk, Bagh Mohalla, Girls High School Gulabad, گل آباد",
+        "Gulabad, Gulabad Chowk, Bagh Mohalla, Girls High School Gulabad",
+        "گل آباد، گل آباد چوک، باغ محلہ، گرلز ہائی اسکول گل آباد",
+        "ګل اباد، ګل اباد چوک، باغ محله، د نجونو عالي ښوونځی ګل اباد",
         ("ps", "ur"),
         4200,
     ),
@@ -108,6 +115,8 @@ BEATS = (
         71.856,
         34.849,
         "Khungai, Khungai Bala, Khungai Payan, Panjkora bridge",
+        "کھونگئی، کھونگئی بالا، کھونگئی پایان، پنجکوڑہ پل",
+        "خونګۍ، بره خونګۍ، کوزه خونګۍ، د پنجکوړې پل",
         ("ps",),
         3100,
     ),
@@ -120,6 +129,8 @@ BEATS = (
         71.811,
         34.823,
         "Shagai, Shagai Bazaar, Sherkhanai, College Colony",
+        "شگئی، شگئی بازار، شیرخانئی، کالج کالونی",
+        "شګۍ، شګۍ بازار، شېرخانۍ، کالج کالوني",
         ("ps", "ur"),
         3600,
     ),
@@ -132,6 +143,8 @@ BEATS = (
         71.822,
         34.800,
         "Rabat, Rabat Kalay, Ziarat, Degree College Road",
+        "رباط، رباط کلے، زیارت، ڈگری کالج روڈ",
+        "رباط، رباط کلی، زیارت، ډګري کالج سړک",
         ("ps",),
         2900,
     ),
@@ -144,6 +157,8 @@ BEATS = (
         71.836,
         34.864,
         "Kotigram, Kotigram Bala, Shahi Khel",
+        "کوٹی گرام، کوٹی گرام بالا، شاہی خیل",
+        "کوټي ګرام، بره کوټي ګرام، شاهي خېل",
         ("ps", "hno"),
         2600,
     ),
@@ -156,6 +171,8 @@ BEATS = (
         71.872,
         34.826,
         "Balambat Bazaar, Tehsil Office, Balambat Chowk, Hospital Road",
+        "بلمبٹ بازار، تحصیل آفس، بلمبٹ چوک، ہسپتال روڈ",
+        "بلمبټ بازار، د تحصیل دفتر، بلمبټ چوک، د روغتون سړک",
         ("ps", "ur"),
         5400,
     ),
@@ -168,6 +185,8 @@ BEATS = (
         71.889,
         34.847,
         "Mayar, Mayar Jandool Road, Dheri",
+        "میاڑ، میاڑ جندول روڈ، ڈھیری",
+        "میاړ، میاړ جندول سړک، ډېرۍ",
         ("ps",),
         3300,
     ),
@@ -180,6 +199,8 @@ BEATS = (
         71.881,
         34.804,
         "Haji Abad, Koto, Sadbar Kalay",
+        "حاجی آباد، کوٹو، صدبر کلے",
+        "حاجي اباد، کوټو، صدبر کلی",
         ("ps",),
         2700,
     ),
@@ -192,6 +213,8 @@ BEATS = (
         71.902,
         34.824,
         "Jabagai, Ganorai, Khazana Dheri",
+        "جبگئی، گنوڑئی، خزانہ ڈھیری",
+        "جبګۍ، ګنوړۍ، خزانه ډېرۍ",
         ("ps",),
         2400,
     ),
@@ -204,6 +227,8 @@ BEATS = (
         71.858,
         34.792,
         "Dushkhel, Bagh Dushkhel, Morkai",
+        "دوش خیل، باغ دوش خیل، مورکئی",
+        "دوش خېل، باغ دوش خېل، مورکۍ",
         ("ps",),
         2800,
     ),
@@ -216,6 +241,8 @@ BEATS = (
         71.845,
         34.775,
         "Talash Bazaar, Sheikhan Bazaar, Talash Chowk, Girls Degree College",
+        "تالاش بازار، شیخان بازار، تالاش چوک، گرلز ڈگری کالج",
+        "تالاش بازار، شېخان بازار، تالاش چوک، د نجونو ډګري کالج",
         ("ps", "ur"),
         5100,
     ),
@@ -228,6 +255,8 @@ BEATS = (
         71.821,
         34.761,
         "Tormang, Tormang Dheri, Kambat",
+        "تورمنگ، تورمنگ ڈھیری، کمبٹ",
+        "تورمنګ، تورمنګ ډېرۍ، کمبټ",
         ("ps",),
         2500,
     ),
@@ -240,6 +269,8 @@ BEATS = (
         71.866,
         34.757,
         "Zaimdara, Shamshi Khan, Qila",
+        "زیم درہ، شمشی خان، قلعہ",
+        "زیم دره، شمشي خان، قلا",
         ("ps", "hno"),
         3000,
     ),
@@ -335,6 +366,8 @@ def seed(ctx: DemoContext) -> None:
             name_ur=beat_spec.name_ur,
             name_ps=beat_spec.name_ps,
             areas=beat_spec.areas,
+            areas_ur=beat_spec.areas_ur,
+            areas_ps=beat_spec.areas_ps,
             boundary=geojson_from_polygon(polygons[beat_spec.code]),
             languages=list(beat_spec.languages),
             **_population(ctx, beat_spec.adults),

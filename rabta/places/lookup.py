@@ -20,7 +20,6 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from rabta.lib.geo import BeatIndex, GeometryError, polygon_from_geojson
-from rabta.lib.text import fold
 from rabta.places.models import Beat
 
 logger = logging.getLogger(__name__)
@@ -32,9 +31,6 @@ class CachedBeatIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: BeatIndex[int] | None = None
-        self._beats: list[Beat] = []
-        # Per beat: its code and names folded (rabta.lib.text.fold), and its names with its areas.
-        self._keys: list[tuple[Beat, tuple[str, ...], tuple[str, ...]]] = []
         self._fingerprint: tuple[object, ...] | None = None
         self._checked_at = 0.0
 
@@ -44,7 +40,8 @@ class CachedBeatIndex:
             self._fingerprint = None
 
     @staticmethod
-    def _current_fingerprint() -> tuple[object, ...]:
+    def current_fingerprint() -> tuple[object, ...]:
+        """Changes whenever a beat is added, saved (updated_at) or deleted."""
         agg = Beat.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk"))
         return (agg["n"], agg["latest"], agg["top"])
 
@@ -59,51 +56,19 @@ class CachedBeatIndex:
                 logger.error("beat %s left out of the lookup index: %s", code, exc)
         return BeatIndex(items)
 
-    @staticmethod
-    def _load_beats() -> list[Beat]:
-        # Names, codes and areas for matching what residents type (SMS); never the boundary.
-        return list(
-            Beat.objects.select_related("station").defer("boundary").order_by("station__name", "name")
-        )
-
     def index(self) -> BeatIndex[int]:
-        return self._current()[0]
-
-    def beats(self) -> list[Beat]:
-        """Every beat (without its boundary), as current as the index; shared, so read-only."""
-        return self._current()[1]
-
-    def _current(self) -> tuple[BeatIndex[int], list[Beat]]:
         now = time.monotonic()
         with self._lock:
             if self._index is not None and now - self._checked_at < RECHECK_SECONDS:
-                return self._index, self._beats
+                return self._index
             # Fingerprint first, rows second: a change committed in between makes the next check
             # rebuild once more, never leaves the index older than its fingerprint.
-            fingerprint = self._current_fingerprint()
+            fingerprint = self.current_fingerprint()
             if self._index is None or fingerprint != self._fingerprint:
                 self._index = self._build()
-                self._beats = self._load_beats()
-                self._keys = [_match_keys(beat) for beat in self._beats]
                 self._fingerprint = fingerprint
             self._checked_at = now
-            return self._index, self._beats
-
-    def match_name(self, text: str, limit: int) -> list[Beat]:
-        """Beats a resident may mean by `text`: one exact code or name (any script) if there is one,
-        else up to `limit` whose names or listed areas contain it. Compared folded, so a name matches
-        however its letters were typed (Arabic or Persian yeh and kaf, heh forms, digits, marks). In
-        memory: an SMS drain asks this for nearly every message, and the table changes a few times a
-        year."""
-        needle = fold(text[:80])
-        if not needle:
-            return []
-        self._current()
-        keys = self._keys
-        for beat, exact, _ in keys:
-            if needle in exact:
-                return [beat]
-        return [beat for beat, _, fields in keys if any(needle in field for field in fields)][:limit]
+            return self._index
 
     def beat_id_at(self, lat: float, lon: float) -> int | None:
         """The id of the beat containing the point, or None when no beat does (or lat/lon are not finite)."""
@@ -118,11 +83,6 @@ class CachedBeatIndex:
         if pk is None:
             return None
         return Beat.objects.select_related("station").filter(pk=pk).first()
-
-
-def _match_keys(beat: Beat) -> tuple[Beat, tuple[str, ...], tuple[str, ...]]:
-    names = tuple(fold(name) for name in (beat.name, beat.name_ur, beat.name_ps) if name)
-    return beat, (fold(beat.code), *names), (*names, fold(beat.areas))
 
 
 beat_index = CachedBeatIndex()

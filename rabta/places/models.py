@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.localized import local_text
 from rabta.core.scoping import ScopeUser, scoped
 from rabta.lib.geo import GeometryError, polygon_from_geojson
+from rabta.lib.text import fold_compact, search_key, split_list
 
 if TYPE_CHECKING:
     from shapely.geometry import MultiPolygon, Polygon
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 AGE_BANDS = ("15_29", "30_44", "45_59", "60")
 AGE_BAND_LABELS = {"15_29": "15-29", "30_44": "30-44", "45_59": "45-59", "60": "60+"}
 GENDERS = ("women", "men")
+# What the search reads of a query: longer text is cut (a name is never this long).
+MAX_SEARCH_LENGTH = 80
+# The fields Beat.search_key is made from.
+SEARCHED_FIELDS = frozenset({"code", "name", "name_ur", "name_ps", "areas", "areas_ur", "areas_ps"})
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", _("Use letters, digits, - and _ only."))
 
@@ -35,15 +40,8 @@ class LocalizedNameMixin(models.Model):
 
     @property
     def local_name(self) -> str:
-        active = (get_language() or "en").lower()
-        if active == "ur-latn":
-            return self.name  # Roman Urdu reads Latin letters (and its SMS stay GSM-7)
-        language = active[:2]
-        if language == "ur" and self.name_ur:
-            return self.name_ur
-        if language == "ps" and self.name_ps:
-            return self.name_ps
-        return self.name
+        # Roman Urdu gets the Latin name (its SMS stay GSM-7); see rabta.core.localized.
+        return local_text(self, "name")
 
 
 class District(LocalizedNameMixin):
@@ -110,17 +108,13 @@ class BeatQuerySet(models.QuerySet["Beat"]):
         return scoped(self, user, district="station__district_id", station="station_id", beat="pk")
 
     def search(self, text: str) -> BeatQuerySet:
-        """Beats whose name (any script) or listed areas contain the text."""
-        text = " ".join(text.split())[:80]
-        if not text:
+        """Beats whose code, name or listed areas (any script) contain the text, compared folded
+        (rabta.lib.text.fold_compact): "Gul abad", "گل اباد" and "ګل آباد" all find Gulabad.
+        Nearest spellings when nothing contains it: rabta.places.search.match_beats."""
+        needle = fold_compact(text[:MAX_SEARCH_LENGTH])
+        if not needle:
             return self.none()
-        return self.filter(
-            models.Q(name__icontains=text)
-            | models.Q(name_ur__icontains=text)
-            | models.Q(name_ps__icontains=text)
-            | models.Q(areas__icontains=text)
-            | models.Q(code__iexact=text)
-        )
+        return self.filter(search_key__contains=needle)
 
 
 class Beat(LocalizedNameMixin):
@@ -132,8 +126,22 @@ class Beat(LocalizedNameMixin):
         _("areas covered"),
         max_length=500,
         blank=True,
-        help_text=_("Villages, mohallas and landmarks in this beat, comma-separated, in any script."),
+        help_text=_("Villages, mohallas and landmarks in this beat, comma-separated, in Latin script."),
     )
+    areas_ur = models.CharField(
+        _("areas covered, in Urdu"),
+        max_length=500,
+        blank=True,
+        help_text=_("The same places in Urdu script, comma-separated."),
+    )
+    areas_ps = models.CharField(
+        _("areas covered, in Pashto"),
+        max_length=500,
+        blank=True,
+        help_text=_("The same places in Pashto script, comma-separated."),
+    )
+    # Names and areas folded for search (rabta.lib.text.search_key), derived on save.
+    search_key = models.TextField(editable=False, default="")
     boundary = models.JSONField(_("boundary (GeoJSON geometry)"))
     # Derived from the boundary on save: for cheap bounding-box filters and map centring.
     centroid_lat = models.FloatField(editable=False, default=0.0)
@@ -162,13 +170,26 @@ class Beat(LocalizedNameMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         centroid = self.geometry.representative_point()
         self.centroid_lat, self.centroid_lon = round(centroid.y, 6), round(centroid.x, 6)
+        self.search_key = self.make_search_key()
         update_fields = kwargs.get("update_fields")
         if update_fields:
-            # Every change is stamped (other processes' lookup indexes notice it by updated_at), and
-            # a new boundary moves the centroid. An empty list still saves nothing, as in Django.
+            # Every change is stamped (other processes' lookup indexes notice it by updated_at), a
+            # new boundary moves the centroid and a new name or area changes the search key. An
+            # empty list still saves nothing, as in Django.
             derived = ("centroid_lat", "centroid_lon") if "boundary" in update_fields else ()
+            if not SEARCHED_FIELDS.isdisjoint(update_fields):
+                derived = (*derived, "search_key")
             kwargs["update_fields"] = {*update_fields, *derived, "updated_at"}
         super().save(*args, **kwargs)
+
+    def make_search_key(self) -> str:
+        areas = (*split_list(self.areas), *split_list(self.areas_ur), *split_list(self.areas_ps))
+        return search_key((self.code, self.name, self.name_ur, self.name_ps), areas)
+
+    @property
+    def local_areas(self) -> str:
+        """The areas in the reader's script, chosen as local_name chooses names."""
+        return local_text(self, "areas")
 
     def clean(self) -> None:
         try:

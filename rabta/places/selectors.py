@@ -8,12 +8,13 @@ from rabta.core.adminscope import AdminUser
 from rabta.core.errors import NotVisible
 from rabta.places.lookup import beat_index
 from rabta.places.models import Beat, District, PoliceStation
+from rabta.places.search import BeatMatches, match_beats
 
 
-def search_beats(text: str, *, limit: int) -> tuple[list[Beat], bool]:
-    """Up to `limit` beats (with their station) matching `text`, and whether more matched."""
-    found = list(Beat.objects.search(text).select_related("station")[: limit + 1])
-    return found[:limit], len(found) > limit
+def search_beats(text: str, *, limit: int) -> BeatMatches:
+    """Up to `limit` beats (with their station) matching `text` however it is spelled, best first;
+    the nearest spellings when nothing matches as typed. The same matcher answers SMS."""
+    return match_beats(text, limit=limit)
 
 
 def stations_with_beats() -> QuerySet[PoliceStation]:

@@ -22,7 +22,8 @@ from rabta.places.lookup import beat_index
 from rabta.places.models import AGE_BANDS, GENDERS, Beat, PoliceStation
 
 POPULATION_KEYS = tuple(f"{g}_{b}" for g in GENDERS for b in AGE_BANDS)
-TEXT_KEYS = ("name", "name_ur", "name_ps", "areas")
+TEXT_KEYS = ("name", "name_ur", "name_ps", "areas", "areas_ur", "areas_ps")
+AREA_KEYS = frozenset({"areas", "areas_ur", "areas_ps"})
 KNOWN_KEYS = frozenset({"code", "station", "languages", *TEXT_KEYS, *POPULATION_KEYS})
 # Two beats may share an edge; an overlap counts once it exceeds this share of the smaller beat.
 OVERLAP_TOLERANCE = 0.001
@@ -258,7 +259,7 @@ def _check_features(features: list[Any], stations: dict[str, int], result: Impor
                     )
                     % {"station": station_code}
                 )
-        for key in ("name_ur", "name_ps", "areas"):
+        for key in ("name_ur", "name_ps", *sorted(AREA_KEYS)):
             if key in props:
                 _optional_text(props, key, values, problems)
         if "languages" in props:
@@ -307,8 +308,8 @@ def _optional_text(props: Mapping[str, Any], key: str, values: dict[str, Any], p
     value = props[key]
     if value is None:
         value = ""
-    elif key == "areas" and isinstance(value, list) and all(isinstance(v, str) for v in value):
-        value = ", ".join(" ".join(v.split()) for v in value if v.strip())
+    elif key in AREA_KEYS and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ("، " if key != "areas" else ", ").join(" ".join(v.split()) for v in value if v.strip())
     elif not isinstance(value, str):
         problems.append(
             _('the property "%(key)s" must be text, not %(value)s.')

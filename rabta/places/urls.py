@@ -8,4 +8,5 @@ app_name = "places"
 urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find_by_location, name="find"),
+    path("find/beat/", views.beat_at, name="beat_at"),
 ]

@@ -17,6 +17,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
 from shapely.geometry import Point
 
 from rabta.core.demo import DemoContext
@@ -24,13 +26,15 @@ from rabta.people.models import Gender, OfficerProfile, Role, User
 from rabta.places.models import Beat
 from rabta.reports.models import Category, Channel, Period, Report, ReportUpdate
 from rabta.reports.open311.models import ApiClient
-from rabta.reports.services import submit_report
+from rabta.reports.services import replay, submit_report
 
 DISTRICT_CODE = "LDIR-DEMO"
 CLUSTER_BEAT = "GUL"
 DEMO_CLIENT_NAME = "Demo partner app (Open311)"
 # Fixed so var/demo.txt and the README can quote it; it only opens the demo database.
 DEMO_OPEN311_KEY = "r311_demo-district-key-not-for-production"
+# The form key of the two-way tracking demo report (its link is derived from it and the server secret).
+TWO_WAY_KEY = "demo-two-way-tracking-not-a-real-key"
 
 TEXTS: dict[str, dict[str, list[str]]] = {
     "street_harassment": {
@@ -327,6 +331,8 @@ def seed(ctx: DemoContext) -> None:
         s.report(category, beat, days, rng.randrange(8, 20))
     s.report("street_harassment", rng.choice(desk_beats), 2, 19, woman_officer_only=True, no_sms=True)
 
+    _two_way(s, cluster_beat, officer)
+
     client = ApiClient.objects.filter(name=DEMO_CLIENT_NAME).first() or ApiClient(name=DEMO_CLIENT_NAME)
     client.set_new_key(DEMO_OPEN311_KEY)
     client.notes = "Demo only: the key is printed in var/demo.txt."
@@ -335,7 +341,34 @@ def seed(ctx: DemoContext) -> None:
     describe(ctx)
 
 
+def _two_way(s: _Seeder, beat: Beat, officer: User | None) -> None:
+    """7. Two-way tracking: a streetlight resolved five days ago that the resident said is not fixed,
+    with a photo-less addition before; the tracking page names the officer. Its private link goes
+    to var/demo.txt (the form's key is fixed, so the credentials are derived again on every run)."""
+    if officer is None:
+        return
+    report = s.report("street_lighting", beat, 12, 20, idempotency_key=TWO_WAY_KEY, channel=Channel.WEB)
+    report.assign(to=officer, by=officer)
+    s.move(report, "acknowledge", officer, 4, note="We have asked the electricity company to check.")
+    s.move(report, "start", officer, 20)
+    report.add_resident_info(
+        text="The pole by the girls' school is leaning too.", now=s.ctx.now - dt.timedelta(days=9)
+    )
+    s.move(report, "resolve", officer, 24 * 7, note="The lamp was replaced.")
+    report.refresh_from_db()
+    report.not_fixed(reason="It went out again after two nights.", now=s.ctx.now - dt.timedelta(days=1))
+    describe_two_way(s.ctx)
+
+
+def describe_two_way(ctx: DemoContext) -> None:
+    found = replay(idempotency_key=TWO_WAY_KEY)
+    if found is not None:
+        with translation.override("ps"):
+            ctx.values["two_way_tracking_path"] = reverse("reports:track", kwargs={"token": found.token})
+
+
 def describe(ctx: DemoContext) -> None:
+    describe_two_way(ctx)
     if ApiClient.objects.filter(name=DEMO_CLIENT_NAME, active=True).exists():
         ctx.values["open311_api_key"] = DEMO_OPEN311_KEY
     ctx.values["open311_services"] = "/open311/v2/services.json"

@@ -45,6 +45,8 @@ class ReportForm(forms.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9_-]{20,64}$")],
         error_messages={"required": _("The form expired. Please send it again.")},
     )
+    # Counts this form's submissions apart from others behind the same address (core.ratelimit.hit_form).
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=120)
     category = CategoryChoiceField(
         label=_("What is it about?"),
         queryset=Category.objects.filter(active=True),
@@ -187,3 +189,49 @@ class TrackCodeForm(forms.Form):
         if code is None:
             raise ValidationError(_("A tracking code has 10 digits."))
         return code
+
+
+class _TrackingActionForm(forms.Form):
+    handle = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+
+class AddInformationForm(_TrackingActionForm):
+    """More from the resident on the tracking page: words, a photo, or both."""
+
+    text = forms.CharField(
+        label=_("Anything to add?"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        max_length=2000,
+        required=False,
+        help_text=_("Only the officers handling your report will read it."),
+    )
+    photo = forms.FileField(label=_("Photo (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+
+    def clean_photo(self) -> ProcessedPhoto | None:
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        try:
+            return process_upload(upload)
+        except PhotoError as exc:
+            raise ValidationError(str(exc), code="photo") from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("text") or "").strip() and not data.get("photo") and "photo" not in self.errors:
+            self.add_error("text", _("Write something or choose a photo."))
+        return data
+
+
+class NotFixedForm(_TrackingActionForm):
+    reason = forms.CharField(
+        label=_("What is still wrong?"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        min_length=3,
+        max_length=1000,
+        error_messages={"required": _("Say in a few words what is still wrong.")},
+    )

@@ -38,6 +38,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
 }
 
+# The resident's own move ("not fixed"): a resolved report goes back to work, with the resident's
+# reason, for this long after it was resolved. Later a new concern is a new report.
+RESIDENT_REOPEN_DAYS = 30
+RESIDENT_TRANSITIONS: dict[str, str] = {S.RESOLVED: S.IN_PROGRESS}
+
 # Statuses in which someone still owes the resident work (deadlines run, counts as "open").
 OPEN_STATUSES = frozenset({S.NEW, S.ACKNOWLEDGED, S.IN_PROGRESS})
 # The timestamp field written when a report enters each status.

@@ -25,7 +25,15 @@ from rabta.core.crypto import EncryptedField
 from rabta.people.models import User
 from rabta.places.models import Beat, LocalizedNameMixin, code_validator
 from rabta.reports import deadlines
-from rabta.reports.lifecycle import OPEN_STATUSES, TIMESTAMP_FIELDS, IllegalTransition, Status, allowed
+from rabta.reports.lifecycle import (
+    OPEN_STATUSES,
+    RESIDENT_REOPEN_DAYS,
+    RESIDENT_TRANSITIONS,
+    TIMESTAMP_FIELDS,
+    IllegalTransition,
+    Status,
+    allowed,
+)
 from rabta.reports.querysets import ReportQuerySet, Sensitivity, reads_women_only_content
 from rabta.reports.storage import private_storage
 
@@ -196,6 +204,11 @@ class Report(models.Model):
     resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
     first_contact_overdue_at = models.DateTimeField(null=True, blank=True)
     resolution_overdue_at = models.DateTimeField(null=True, blank=True)
+    # The deadline running now (deadlines.next_due), kept by the database so that the queue's order
+    # ("overdue first, then what falls due soonest, then newest") is one index scan.
+    next_due = models.GeneratedField(
+        expression=deadlines.next_due(), output_field=models.DateTimeField(), db_persist=True, null=True
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -205,6 +218,13 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         indexes = [
             models.Index(fields=["beat", "status"]),
+            models.Index(
+                # ASC is NULLS LAST on PostgreSQL, as the queue sorts; SQLite cannot say it in an index.
+                models.F("next_due").asc(),
+                models.F("created_at").desc(),
+                models.F("public_id").asc(),
+                name="report_queue_order",
+            ),
             models.Index(fields=["status", "first_contact_due"]),
             models.Index(fields=["category", "created_at"]),
         ]
@@ -254,8 +274,11 @@ class Report(models.Model):
 
     def set_deadlines(self) -> None:
         start = self.created_at or timezone.now()
-        self.first_contact_due = start + dt.timedelta(hours=self.category.first_contact_hours)
         self.resolution_due = start + dt.timedelta(hours=self.category.resolution_hours)
+        # Never after the resolution deadline: deadlines.py's queue order relies on it.
+        self.first_contact_due = min(
+            start + dt.timedelta(hours=self.category.first_contact_hours), self.resolution_due
+        )
 
     # ---- lifecycle -----------------------------------------------------------------------
     # Each method checks the transition table, timestamps, saves only what changed and writes
@@ -271,6 +294,7 @@ class Report(models.Model):
         public: bool = True,
         fields: dict[str, Any] | None = None,
         now: dt.datetime | None = None,
+        from_resident: bool = False,
     ) -> ReportUpdate:
         current = self.status
         if not allowed(current, wanted):
@@ -296,6 +320,7 @@ class Report(models.Model):
                 from_status=current,
                 to_status=wanted,
                 created_at=now,
+                from_resident=from_resident,
             )
 
     def acknowledge(self, *, by: User | None, note: str = "", public: bool = True) -> ReportUpdate:
@@ -342,6 +367,45 @@ class Report(models.Model):
             return self._move(Status.IN_PROGRESS, by=by, note=note, public=public)
         raise IllegalTransition(self.status, "reopened", "only resolved, referred, duplicate reopen")
 
+    def may_say_not_fixed(self, now: dt.datetime | None = None) -> bool:
+        """The resident may reopen it: resolved, and at most RESIDENT_REOPEN_DAYS ago."""
+        if self.status not in RESIDENT_TRANSITIONS or self.resolved_at is None:
+            return False
+        return (now or timezone.now()) - self.resolved_at <= dt.timedelta(days=RESIDENT_REOPEN_DAYS)
+
+    def not_fixed(self, *, reason: str, now: dt.datetime | None = None) -> ReportUpdate:
+        """The resident says it is not fixed: back to work with their reason (internal: it is their
+        words) and a fresh resolution deadline, so the reopened report is not overdue at once."""
+        now = now or timezone.now()
+        wanted = RESIDENT_TRANSITIONS.get(self.status, Status.IN_PROGRESS)
+        if self.status not in RESIDENT_TRANSITIONS:
+            raise IllegalTransition(self.status, wanted, "only a resolved report can be said not fixed")
+        if not self.may_say_not_fixed(now):
+            raise IllegalTransition(
+                self.status, wanted, f"more than {RESIDENT_REOPEN_DAYS} days after it was resolved"
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise IllegalTransition(self.status, wanted, "say what is still wrong")
+        fields = {
+            "resolution_due": now + dt.timedelta(hours=self.category.resolution_hours),
+            "resolution_overdue_at": None,
+        }
+        return self._move(
+            wanted, by=None, note=reason[:2000], public=False, fields=fields, now=now, from_resident=True
+        )
+
+    def add_resident_info(self, *, text: str, now: dt.datetime | None = None) -> ReportUpdate:
+        """More from the resident (words and/or a photo): internal, like the report's own words."""
+        return ReportUpdate.objects.create(
+            report=self,
+            author=None,
+            note=text.strip()[:2000],
+            public=False,
+            from_resident=True,
+            created_at=now or timezone.now(),
+        )
+
     def assign(self, *, to: User | None, by: User | None) -> ReportUpdate:
         """Set the assignee; an internal update records who did it. Scope is checked by services.assign."""
         with transaction.atomic():
@@ -359,9 +423,14 @@ class ReportUpdate(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )  # null = the system (deadline checks, intake)
+    )  # null = the system (deadline checks, intake) or, with from_resident, the resident
+    # Added by the resident from the tracking page or by SMS; nothing about who or which device.
+    from_resident = models.BooleanField(_("from the resident"), default=False)
     public = models.BooleanField(_("visible to the resident"), default=False)
     note = models.TextField(_("note"), max_length=2000, blank=True)
+    # Versions of a public note for residents who read Urdu or Pashto (internal notes have none).
+    note_ur = models.TextField(_("note in Urdu"), max_length=2000, blank=True)
+    note_ps = models.TextField(_("note in Pashto"), max_length=2000, blank=True)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     assigned_to = models.ForeignKey(

@@ -30,6 +30,8 @@ from rabta.reports.models import Report
 logger = logging.getLogger(__name__)
 
 Event = Literal["received", "status", "note"]
+# What a resident did on the tracking page or by SMS, for the officer handling the report.
+ResidentEvent = Literal["resident_info", "resident_not_fixed"]
 
 
 class Sender(Protocol):
@@ -118,3 +120,26 @@ def notify_reporter(*, report: Report, event: Event) -> list[str]:
                 type(exc).__name__,
             )
     return used
+
+
+def notify_assignee(*, report: Report, event: ResidentEvent) -> bool:
+    """Tell the officer the report is assigned to that the resident added something or said it is
+    not fixed. By e-mail through the outbox, in the officer's language; the message names only the
+    report's public id, never what the resident wrote (the triage page shows it, to those who may
+    read it). A report nobody is assigned to waits in its station's queue, already reopened."""
+    officer = report.assignee
+    if officer is None or not officer.is_active or not officer.email:
+        return False
+    with translation.override(officer.preferred_language or settings.LANGUAGE_CODE):
+        if event == "resident_not_fixed":
+            subject = _("Report %(id)s: the resident says it is not fixed") % {"id": report.public_id}
+            first = _("The resident says report %(id)s is not fixed. It is open again.")
+        else:
+            subject = _("Report %(id)s: the resident added information") % {"id": report.public_id}
+            first = _("The resident added information to report %(id)s.")
+        body = "\n\n".join(
+            [str(first % {"id": report.public_id}), str(_("Open it in Rabta's triage pages to read it."))]
+        )
+    return bool(
+        queue_email(to=[officer.email], subject=str(subject), body=body, purpose=EmailPurpose.REPORT_ACTIVITY)
+    )

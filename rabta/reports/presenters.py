@@ -27,3 +27,21 @@ def tracking_url(request: HttpRequest, token: str, language: str) -> str:
     with translation.override(language):
         path = reverse("reports:track", kwargs={"token": token})
     return request.build_absolute_uri(path)
+
+
+def handling_officer(report: Report) -> str:
+    """ "First name, rank" of the officer the report is assigned to, in the reader's script when the
+    profile has it; "" for a conduct complaint (the resident must not learn who in oversight reads
+    it, nor be led to think the station does) or when nobody is assigned."""
+    officer = report.assignee
+    if officer is None or report.category.is_conduct or not officer.is_active:
+        return ""
+    profile = getattr(officer, "officer_profile", None)
+    language = (translation.get_language() or "en")[:2]
+    scripted = getattr(profile, f"display_name_{language}", "") if profile and language != "en" else ""
+    first = (scripted.split() or [""])[0] if scripted else officer.first_name
+    if not first:
+        return ""
+    if profile is None:
+        return first
+    return _("%(name)s, %(rank)s") % {"name": first, "rank": profile.get_rank_display()}

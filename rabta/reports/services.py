@@ -27,7 +27,7 @@ from rabta.reports import contact as contact_crypto
 from rabta.reports import tracking
 from rabta.reports.lifecycle import IllegalTransition, Status
 from rabta.reports.models import Category, Channel, Photo, Report, ReportUpdate
-from rabta.reports.notify import Event, notify_reporter
+from rabta.reports.notify import Event, notify_assignee, notify_reporter
 from rabta.reports.photos import ProcessedPhoto, process_upload
 
 MAX_PHOTOS = 3
@@ -61,6 +61,11 @@ def _replay(idempotency_key: str) -> Submission | None:
         if tracking.hash_code(code) == report.tracking_code_hash:
             return Submission(report=report, token=token, code=code, created=False)
     raise RuntimeError("stored report does not match its idempotency key")  # pragma: no cover
+
+
+def replay(*, idempotency_key: str) -> Submission | None:
+    """The report a form's key already made, with its credentials (derived again), or None."""
+    return _replay(idempotency_key)
 
 
 def submit_report(
@@ -215,6 +220,8 @@ def change_status(
     referred_to: str = "",
     duplicate_of: Report | None = None,
     reason: str = "",
+    note_ur: str = "",
+    note_ps: str = "",
 ) -> ReportUpdate:
     """Move a report to status `to` (IllegalTransition if not allowed) and tell the reporter."""
     with transaction.atomic():
@@ -238,15 +245,31 @@ def change_status(
             update = report.close(by=by, reason=reason, note=note, public=public)
         else:
             raise IllegalTransition(report.status, to)
+        _keep_note_versions(update, note_ur=note_ur, note_ps=note_ps)
         transaction.on_commit(lambda: _notify(report, "status"))
     return update
 
 
-def add_note(*, report: Report, by: User, note: str, public: bool) -> ReportUpdate:
+def _keep_note_versions(update: ReportUpdate, *, note_ur: str, note_ps: str) -> None:
+    """The Urdu and Pashto versions of a public note; an internal one keeps none (no resident reads it)."""
+    if not (update.public and update.note):
+        return
+    versions = {"note_ur": note_ur.strip(), "note_ps": note_ps.strip()}
+    fields = [name for name, text in versions.items() if text]
+    for name in fields:
+        setattr(update, name, versions[name])
+    if fields:
+        update.save(update_fields=fields)
+
+
+def add_note(
+    *, report: Report, by: User, note: str, public: bool, note_ur: str = "", note_ps: str = ""
+) -> ReportUpdate:
     if not note.strip():
         raise ValidationError("a note needs text")
     with transaction.atomic():
         update = report.add_note(by=by, note=note, public=public)
+        _keep_note_versions(update, note_ur=note_ur, note_ps=note_ps)
         if public:
             transaction.on_commit(lambda: _notify(report, "note"))
     return update
@@ -272,6 +295,75 @@ def use_neutral_wording(*, report: Report) -> bool:
 
 def _notify(report: Report, event: Event) -> None:
     notify_reporter(report=report, event=event)
+
+
+# ---- the resident's additions (tracking page, SMS) ----------------------------------------------
+
+# A resident's photos after intake, on top of the report's own: enough to show a change, not a gallery.
+MAX_LATER_PHOTOS = 3
+# The same words again this soon are a double tap or a resent SMS, not news.
+_REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
+class AdditionRefused(ValueError):
+    """The resident cannot add this; str() is a translated message for them."""
+
+
+def _repeat_of(report: Report, note: str, now: dt.datetime, *, status_change: bool) -> ReportUpdate | None:
+    recent = report.updates.filter(from_resident=True, created_at__gte=now - _REPEAT_WINDOW, note=note)
+    recent = recent.exclude(to_status="") if status_change else recent.filter(to_status="")
+    return recent.order_by("-created_at", "-pk").first()
+
+
+def _same_photo_since(report: Report, photo: ProcessedPhoto, since: dt.datetime) -> bool:
+    # A re-sent form's photo is re-encoded to the same size; a different photo almost never is.
+    return report.photos.filter(created_at__gte=since, width=photo.width, height=photo.height).exists()
+
+
+def add_information(*, report: Report, text: str, photo: ProcessedPhoto | None = None) -> ReportUpdate:
+    """More words and/or a photo from whoever holds the tracking code; the assignee is told.
+
+    Nothing about the sender is kept: the update has no author and the photo is re-encoded like
+    the report's own. A closed report takes nothing (a new concern is a new report); the same words
+    within ten minutes are stored once.
+    """
+    text = (text or "").strip()
+    if not text and photo is None:
+        raise AdditionRefused(_("Write something or choose a photo."))
+    if report.status == Status.CLOSED:
+        raise AdditionRefused(_("This report is closed. For a new concern, send a new report."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        earlier = _repeat_of(locked, text[:2000], now, status_change=False)
+        if earlier is not None and (photo is None or _same_photo_since(locked, photo, earlier.created_at)):
+            return earlier
+        if photo is not None:
+            if locked.photos.count() >= MAX_PHOTOS + MAX_LATER_PHOTOS:
+                raise AdditionRefused(_("This report already has all the photos it can take."))
+            _save_photo(locked, photo)
+        update = locked.add_resident_info(text=text, now=now)
+        transaction.on_commit(lambda: notify_assignee(report=locked, event="resident_info"))
+    return update
+
+
+def say_not_fixed(*, report: Report, reason: str) -> ReportUpdate:
+    """The resident reopens a resolved report (Report.not_fixed: within 30 days, with a reason).
+
+    IllegalTransition when the report is not resolved or was resolved too long ago. Sent twice
+    (a double tap, the same SMS again), the second finds the first and changes nothing.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("category").get(pk=report.pk)
+        earlier = _repeat_of(locked, (reason or "").strip()[:2000], now, status_change=True)
+        if earlier is not None and locked.status != Status.RESOLVED:
+            return earlier
+        update = locked.not_fixed(reason=reason, now=now)
+        transaction.on_commit(lambda: notify_assignee(report=locked, event="resident_not_fixed"))
+        transaction.on_commit(lambda: _notify(locked, "status"))
+    report.refresh_from_db()
+    return update
 
 
 # ---- staff reveals (audited) --------------------------------------------------------------

@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 
+from django.core import signing
 from django.utils.crypto import salted_hmac
 
 from rabta.core.crypto import field_cipher, index_key
@@ -82,3 +83,25 @@ def hash_code(code: str) -> str:
 def format_code(code: str) -> str:
     """Grouped for reading aloud: 482-177-3015."""
     return f"{code[:3]}-{code[3:6]}-{code[6:]}"
+
+
+# The tracking page's own forms (add information, not fixed) carry this instead of the link's token
+# or the typed code: a signed, short-lived handle on the report, so neither credential is written
+# into the page or posted again, and a page left open on a shared phone stops working.
+TRACK_HANDLE_SALT = "rabta.reports.track_handle"
+TRACK_HANDLE_SECONDS = 2 * 60 * 60
+
+
+def track_handle(public_id: str) -> str:
+    return signing.dumps(public_id, salt=TRACK_HANDLE_SALT)
+
+
+def read_track_handle(handle: str) -> str | None:
+    """The report's public id, or None for a forged, altered or expired handle."""
+    if not handle or len(handle) > 200:
+        return None
+    try:
+        value = signing.loads(handle, salt=TRACK_HANDLE_SALT, max_age=TRACK_HANDLE_SECONDS)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) else None

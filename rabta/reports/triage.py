@@ -70,6 +70,8 @@ def change_status(
     public: bool = True,
     referred_to: str = "",
     reason: str = "",
+    note_ur: str = "",
+    note_ps: str = "",
 ) -> ReportUpdate:
     _may_act(report, by)
     if to not in Status.values or to == Status.DUPLICATE:
@@ -80,16 +82,30 @@ def change_status(
         raise ActionError(_("Give a reason for closing."))
     return _guard(
         lambda: services.change_status(
-            report=report, by=by, to=to, note=note, public=public, referred_to=referred_to, reason=reason
+            report=report,
+            by=by,
+            to=to,
+            note=note,
+            public=public,
+            referred_to=referred_to,
+            reason=reason,
+            note_ur=note_ur,
+            note_ps=note_ps,
         )
     )
 
 
-def add_note(*, report: Report, by: User, note: str, public: bool) -> ReportUpdate:
+def add_note(
+    *, report: Report, by: User, note: str, public: bool, note_ur: str = "", note_ps: str = ""
+) -> ReportUpdate:
     _may_act(report, by)
     if not note.strip():
         raise ActionError(_("Write the note first."))
-    return _guard(lambda: services.add_note(report=report, by=by, note=note, public=public))
+    return _guard(
+        lambda: services.add_note(
+            report=report, by=by, note=note, public=public, note_ur=note_ur, note_ps=note_ps
+        )
+    )
 
 
 def assign(*, report: Report, by: User, to_username: str) -> ReportUpdate:

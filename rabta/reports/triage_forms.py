@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rabta.core.localized import add_version_fields
 from rabta.people.models import User
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Category
@@ -52,6 +53,10 @@ class NoteForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_version_fields(self, "note")
+
 
 class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"))
@@ -67,9 +72,12 @@ class StatusForm(forms.Form):
     )
 
     def __init__(self, *args: Any, targets: Iterable[str] = (), **kwargs: Any):
+        # Its ids differ from NoteForm's on the same page (both have a `note`); the field names stay.
+        kwargs.setdefault("auto_id", "id_status_%s")
         super().__init__(*args, **kwargs)
         labels = dict(Status.choices)
         self.fields["to"].choices = [(t, labels[t]) for t in targets]  # type: ignore[attr-defined]
+        add_version_fields(self, "note")
 
 
 class AssignForm(forms.Form):

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,11 +33,15 @@ def queue(request: StaffRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, categories=Category.objects.order_by("position", "name"))
     filters = form.filters() if form.is_bound and form.is_valid() else selectors.QueueFilters()
     now = timezone.now()
-    page = Paginator(selectors.queue(request.user, filters, now=now), selectors.QUEUE_PAGE).get_page(
-        request.GET.get("page")
+    try:
+        after = selectors.QueueCursor.decode(request.GET["after"]) if request.GET.get("after") else None
+    except ValueError:
+        return render(request, "400.html", status=400)
+    page = selectors.queue_page(
+        selectors.queue(request.user, filters, now=now), after=after, size=selectors.QUEUE_PAGE, count=True
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "reports/staff/queue.html",
@@ -173,6 +176,8 @@ def change_status(request: StaffRequest, public_id: str) -> HttpResponse:
             public=True,
             referred_to=data["referred_to"],
             reason=data["reason"],
+            note_ur=data["note_ur"],
+            note_ps=data["note_ps"],
         )
         return _("Status changed to %(status)s.") % {"status": report.get_status_display()}
 
@@ -188,7 +193,14 @@ def add_note(request: StaffRequest, public_id: str) -> HttpResponse:
         if not form.is_valid() or not form.cleaned_data["note"].strip():
             raise triage.ActionError(_("Write the note first."))
         public = form.cleaned_data["public"]
-        triage.add_note(report=report, by=request.user, note=form.cleaned_data["note"], public=public)
+        triage.add_note(
+            report=report,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            public=public,
+            note_ur=form.cleaned_data["note_ur"],
+            note_ps=form.cleaned_data["note_ps"],
+        )
         return _("Public note added: the resident will see it.") if public else _("Internal note added.")
 
     return _act(request, public_id, do)

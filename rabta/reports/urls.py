@@ -7,6 +7,9 @@ app_name = "reports"
 urlpatterns = [
     path("report/", views.report_form, name="new"),
     path("track/", views.track_lookup, name="track_lookup"),
+    path("report/sent/", views.sent, name="sent"),
+    path("track/add/", views.track_add, name="track_add"),
+    path("track/not-fixed/", views.track_not_fixed, name="track_not_fixed"),
     path("track/<str:token>/", views.track, name="track"),
     path("reports/photo/<slug:public_id>/", views.photo, name="photo"),
     # Officer triage (rabta/reports/triage_views.py)

@@ -30,6 +30,7 @@ DEMO_MODULES = (
     "rabta.people.demo",
     "rabta.reports.demo",
     "rabta.engagement.demo",
+    "rabta.presence.demo",
     "rabta.messaging.demo",
 )
 

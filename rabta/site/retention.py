@@ -12,6 +12,7 @@ from rabta.audit import retention as audit_retention
 from rabta.core import retention
 from rabta.engagement import retention as engagement_retention
 from rabta.messaging import retention as messaging_retention
+from rabta.presence import retention as presence_retention
 from rabta.reports import retention as reports_retention
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def all_purges(now: dt.datetime) -> list[retention.Purge]:
         *reports_retention.purges(now),
         *messaging_retention.purges(now),
         *engagement_retention.purges(now),
+        *presence_retention.purges(now),
         # Last: the log of who saw the data above outlives it.
         *audit_retention.purges(now),
     ]

@@ -16,7 +16,9 @@ from rabta.messaging import simulator
 from rabta.people import selectors as people
 from rabta.people.auth import StaffRequest, staff_required
 from rabta.places import selectors as places
+from rabta.places.canonical import canonical_beat_code
 from rabta.places.presenters import desk_hours
+from rabta.presence.public import public_desk, public_presence
 from rabta.site import selectors, transfers
 from rabta.site.forms import QUEUE, TransferForm
 
@@ -24,6 +26,7 @@ STAFF_HOME_BEATS = 200
 
 
 @require_GET
+@canonical_beat_code
 @not_visible_is_404
 def beat_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A neighbourhood's officers, its women's desk, its meetings and how to reach the police."""
@@ -44,6 +47,8 @@ def beat_detail(request: HttpRequest, code: str) -> HttpResponse:
             "desk_hours": desk_hours(desk_station) if desk_station else "",
             "page_title": _("%(beat)s neighbourhood") % {"beat": beat.local_name},
             "upcoming_meetings": upcoming_meetings(beat),
+            "presence": public_presence(beat),
+            "desk_now": public_desk(desk_station) if desk_station else None,
         },
     )
 

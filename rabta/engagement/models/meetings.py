@@ -103,7 +103,7 @@ class MeetingQuerySet(StaffScopedQuerySet["Meeting"]):
 
 
 # Fields that a calendar client shows; changing one is a new revision of the event (SEQUENCE).
-CALENDAR_FIELDS = ("kind", "title", "starts_at", "ends_at", "venue", "status")
+CALENDAR_FIELDS = ("kind", "title", "title_ur", "title_ps", "starts_at", "ends_at", "venue", "status")
 
 
 class Meeting(models.Model):
@@ -111,6 +111,8 @@ class Meeting(models.Model):
     title = models.CharField(
         _("topic"), max_length=160, blank=True, help_text=_("Shown publicly. Do not name residents.")
     )
+    title_ur = models.CharField(_("topic in Urdu"), max_length=160, blank=True)
+    title_ps = models.CharField(_("topic in Pashto"), max_length=160, blank=True)
     beats = models.ManyToManyField(Beat, related_name="meetings", verbose_name=_("beats"))
     committee = models.ForeignKey(
         "engagement.Committee",

@@ -171,6 +171,8 @@ class Priority(models.Model):
     issue = models.CharField(
         _("issue raised"), max_length=300, help_text=_("Shown publicly. Do not name anyone.")
     )
+    issue_ur = models.CharField(_("issue raised in Urdu"), max_length=300, blank=True)
+    issue_ps = models.CharField(_("issue raised in Pashto"), max_length=300, blank=True)
     raised_by = models.CharField(_("raised by"), max_length=16, choices=RaisedBy.choices)
     raised_on = models.DateField(_("raised on"))
     created_by = models.ForeignKey(
@@ -217,6 +219,8 @@ class ActionItem(models.Model):
     action = models.CharField(
         _("action"), max_length=300, help_text=_("Shown publicly. Do not name residents.")
     )
+    action_ur = models.CharField(_("action in Urdu"), max_length=300, blank=True)
+    action_ps = models.CharField(_("action in Pashto"), max_length=300, blank=True)
     owner_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("officer"),
@@ -249,6 +253,8 @@ class ActionItem(models.Model):
     outcome = models.TextField(
         _("outcome"), blank=True, help_text=_("Shown publicly. Do not name residents.")
     )
+    outcome_ur = models.TextField(_("outcome in Urdu"), blank=True)
+    outcome_ps = models.TextField(_("outcome in Pashto"), blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

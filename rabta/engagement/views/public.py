@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET
 from rabta.engagement import selectors
 from rabta.engagement.calendar import beat_calendar
 from rabta.engagement.models import ActionStatus
+from rabta.places.canonical import canonical_beat_code
 from rabta.places.models import Beat
 
 
 @require_GET
+@canonical_beat_code
 def you_said_we_did(request: HttpRequest, code: str) -> HttpResponse:
     beat = get_object_or_404(Beat.objects.select_related("station"), code=code)
     priorities = selectors.you_said_we_did(beat)
@@ -37,6 +39,7 @@ def you_said_we_did(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @cache_control(max_age=900, public=True)
+@canonical_beat_code
 def beat_feed(request: HttpRequest, code: str) -> HttpResponse:
     """RFC 5545 calendar of a beat's meetings, cancelled ones included so calendars drop them."""
     beat = get_object_or_404(Beat, code=code)

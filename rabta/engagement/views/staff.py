@@ -22,7 +22,7 @@ from rabta.engagement.forms import (
     RegisterEntryForm,
 )
 from rabta.engagement.models import COUNT_FIELDS, MeetingKind
-from rabta.engagement.representation import representation
+from rabta.engagement.representation import absent_groups, representation
 from rabta.people.auth import StaffRequest, staff_required
 
 
@@ -75,6 +75,8 @@ def meeting_new(request: StaffRequest) -> HttpResponse:
         initial = {
             "kind": follow_up_of.kind,
             "title": follow_up_of.title,
+            "title_ur": follow_up_of.title_ur,
+            "title_ps": follow_up_of.title_ps,
             "beats": list(follow_up_of.beats.all()),
             "venue": follow_up_of.venue,
         }
@@ -86,6 +88,8 @@ def meeting_new(request: StaffRequest) -> HttpResponse:
                 by=user,
                 kind=data["kind"],
                 title=data["title"],
+                title_ur=data["title_ur"],
+                title_ps=data["title_ps"],
                 beats=data["beats"],
                 committee=data.get("committee"),
                 starts_at=data["starts_at"],
@@ -123,6 +127,8 @@ def meeting_edit(request: StaffRequest, pk: int) -> HttpResponse:
         fields = [
             "kind",
             "title",
+            "title_ur",
+            "title_ps",
             "committee",
             "starts_at",
             "ends_at",
@@ -275,16 +281,23 @@ def meeting_register(request: StaffRequest, pk: int) -> HttpResponse:
 def priority_new(request: StaffRequest, pk: int) -> HttpResponse:
     meeting = selectors.find_meeting(user=request.user, pk=pk)
     beats = selectors.beats_for_priorities(user=request.user, meeting=meeting)
-    form = PriorityForm(request.POST or None, beats=beats)
+    absent = absent_groups(selectors.attendance_of(meeting))
+    form = PriorityForm(request.POST or None, beats=beats, absent=absent)
     if request.method == "POST" and form.is_valid():
         services.add_priority(
             by=request.user,
             beat=form.cleaned_data["beat"],
             meeting=meeting,
             issue=form.cleaned_data["issue"],
+            issue_ur=form.cleaned_data["issue_ur"],
+            issue_ps=form.cleaned_data["issue_ps"],
             raised_by=form.cleaned_data["raised_by"],
             raised_on=timezone.localtime(meeting.starts_at).date(),
         )
         messages.success(request, _("Priority recorded. Add the action that answers it."))
         return redirect("engagement:meeting", pk=meeting.pk)
-    return render(request, "engagement/staff/priority_form.html", {"form": form, "meeting": meeting})
+    return render(
+        request,
+        "engagement/staff/priority_form.html",
+        {"form": form, "fields": form.shown_fields, "meeting": meeting},
+    )

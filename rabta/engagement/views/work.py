@@ -32,6 +32,8 @@ def action_new(request: StaffRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 priority=priority,
                 action=data["action"],
+                action_ur=data["action_ur"],
+                action_ps=data["action_ps"],
                 due_on=data["due_on"],
                 owner_officer=data.get("owner_officer"),
                 owner_member=data.get("owner_member"),
@@ -71,6 +73,8 @@ def action_detail(request: StaffRequest, pk: int) -> HttpResponse:
         initial={
             "status": item.status,
             "outcome": item.outcome,
+            "outcome_ur": item.outcome_ur,
+            "outcome_ps": item.outcome_ps,
             "drop_reason": item.drop_reason,
             "due_on": item.due_on,
         },
@@ -84,6 +88,8 @@ def action_detail(request: StaffRequest, pk: int) -> HttpResponse:
                 status=data["status"],
                 note=data["note"],
                 outcome=data["outcome"],
+                outcome_ur=data["outcome_ur"],
+                outcome_ps=data["outcome_ps"],
                 drop_reason=data["drop_reason"],
                 due_on=data["due_on"],
             )

@@ -134,7 +134,16 @@ class UpdateSerializer(serializers.ModelSerializer[ReportUpdate]):
 
     class Meta:
         model = ReportUpdate
-        fields = ["created_at", "author", "public", "note", "from_status", "to_status", "assigned_to"]
+        fields = [
+            "created_at",
+            "author",
+            "from_resident",
+            "public",
+            "note",
+            "from_status",
+            "to_status",
+            "assigned_to",
+        ]
         read_only_fields = fields
 
     def get_author(self, update: ReportUpdate) -> str | None:

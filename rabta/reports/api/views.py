@@ -26,7 +26,7 @@ from rabta.core.errors import NotVisible
 from rabta.people.models import User
 from rabta.reports import selectors, services, triage
 from rabta.reports.api import serializers as s
-from rabta.reports.api.pagination import StaffPagination
+from rabta.reports.api.pagination import QueuePagination
 from rabta.reports.lifecycle import Status
 from rabta.reports.models import Report
 
@@ -61,7 +61,9 @@ class QueueQuerySerializer(serializers.Serializer[Any]):
         required=False, default="", allow_blank=True, help_text="Category code, e.g. street_lighting."
     )
     beat = serializers.CharField(required=False, default="", allow_blank=True, help_text="Beat code.")
-    assigned = serializers.ChoiceField(choices=["", "me", "none"], required=False, default="")
+    assigned = serializers.ChoiceField(
+        choices=["", "me", "none"], required=False, default="", allow_blank=True
+    )
     overdue = serializers.BooleanField(required=False, default=False, help_text="Only overdue reports.")
 
     def validate_status(self, value: str) -> str:
@@ -93,7 +95,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_value_regex = "[0-9a-f]{16}"
     serializer_class = s.ReportListSerializer
     filter_backends: list[Any] = []
-    pagination_class = StaffPagination
+    pagination_class = QueuePagination
     # JSON only: a multipart or form body DRF cannot read became an empty one, so garbage posted to
     # assign/ unassigned the report. Other content types are a 415.
     parser_classes = [JSONParser]

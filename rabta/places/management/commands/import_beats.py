@@ -26,7 +26,8 @@ Properties:
   name_ur               name in Urdu script
   name_ps               name in Pashto script
   station     required  code of an existing police station
-  areas                 villages, mohallas, landmarks: text, or a list of texts
+  areas                 villages, mohallas, landmarks in Latin script: text, or a list of texts
+  areas_ur, areas_ps    the same places in Urdu and in Pashto script (text or list)
   languages             language codes: a list ["ps", "ur"] or text "ps, ur"
   women_15_29, women_30_44, women_45_59, women_60,
   men_15_29,   men_30_44,   men_45_59,   men_60

@@ -26,6 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         signal.signal(signal.SIGTERM, _stop)
+        if settings.DEBUG:
+            # `make demo` serves with DEBUG=0 (Makefile, DEMO_SERVE_ENV); run by hand, say what DEBUG shows.
+            self.stdout.write(
+                "DEBUG is on: a wrong address shows Django's debug page, listing every URL. "
+                "`make demo` serves with DEBUG=0 (docs/demo.md)."
+            )
         manage = str(settings.BASE_DIR / "manage.py")
         call_command("schedule_sweeps")  # deadlines, SMS safety net, daily reminders
         worker = subprocess.Popen([sys.executable, manage, "db_worker"])  # noqa: S603 - our own command
