@@ -178,6 +178,28 @@ class Contact(models.Model):
         return is_night(self.started_at)
 
 
+class BeatDay(models.Model):
+    """One beat's contacts of one local day, summed: the board reads these instead of every contact.
+    Kept by the logging service in the contact's transaction; rollup.rebuild_rollup recomputes them
+    from the contacts (after bulk loads, or an admin's edit of a contact)."""
+
+    beat = models.ForeignKey(Beat, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    contacts = models.PositiveIntegerField(default=0)
+    proactive = models.PositiveIntegerField(default=0)
+    proactive_night = models.PositiveIntegerField(default=0)
+    last_proactive_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("beat day of contacts")
+        verbose_name_plural = _("beat days of contacts")
+        # The unique index on (beat, day) also serves the board's "these beats, since this day".
+        constraints = [models.UniqueConstraint(fields=["beat", "day"], name="beat_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.beat_id} {self.day}: {self.proactive}/{self.contacts}"
+
+
 class BeatTargetQuerySet(StaffScopedQuerySet["BeatTarget"]):
     def in_scope(self, user: ScopeUser) -> BeatTargetQuerySet:
         return self.filter(beat__in=Beat.objects.visible_to(user).values("pk"))
@@ -297,3 +319,37 @@ class FeedbackConsent(models.Model):
         if self.expires_at is None:
             self.expires_at = timezone.now() + dt.timedelta(days=FEEDBACK_CONSENT_DAYS)
         super().save(*args, **kwargs)
+
+
+class OfficerPhoneQuerySet(StaffScopedQuerySet["OfficerPhone"]):
+    def in_scope(self, user: ScopeUser) -> OfficerPhoneQuerySet:
+        stations = Beat.objects.visible_to(user).values("station_id")
+        return self.filter(officer__officer_profile__station_id__in=stations)
+
+
+class OfficerPhone(models.Model):
+    """The number an officer logs contacts from by SMS. The number itself lives on messaging's Phone
+    (encrypted, with its blind index), so an officer's phone is found the way any sender is."""
+
+    officer = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="presence_phone",
+    )
+    phone = models.OneToOneField(
+        "messaging.Phone", verbose_name=_("phone"), on_delete=models.CASCADE, related_name="officer_link"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfficerPhoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("officer's SMS phone")
+        verbose_name_plural = _("officers' SMS phones")
+
+    def __str__(self) -> str:
+        return f"{self.officer_id}: {self.phone}"
