@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rest_framework.request import Request
 
 from rabta.messaging.models import Channel, InboundMessage, Provider
-from rabta.reports.api.pagination import MAX_LIMIT, StaffPagination
+from rabta.reports.api.pagination import MAX_LIMIT, QueuePagination, StaffPagination
 from rabta.reports.models import Report
 from rabta.reports.open311.models import ApiClient
 from tests import factories
@@ -91,25 +91,29 @@ def test_open311_nul_in_a_field_is_a_400_naming_it(
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=1.6e29", "limit=160000000000000000000000000000", "offset=1" + "0" * 30, "offset=-1",
-     "limit=0", "limit=abc", "offset=", "limit=" + "9" * 5000],
+    ["limit=1.6e29", "limit=160000000000000000000000000000", "cursor=1" + "0" * 30, "cursor=-1",
+     "limit=0", "limit=abc", "cursor=%00", "limit=" + "9" * 5000, "cursor=" + "9" * 5000],
 )  # fmt: skip
-def test_api_bad_limit_or_offset_is_400(world: World, query: str) -> None:
+def test_api_bad_limit_or_cursor_is_400(world: World, query: str) -> None:
     response = verified_client(world.station_head).get(f"/api/v1/reports/?{query}")
     assert response.status_code == 400
-    assert set(response.json()) <= {"limit", "offset"}
+    assert set(response.json()) <= {"limit", "cursor"}
 
 
 def test_api_limit_is_clamped_to_the_maximum(world: World) -> None:
     for _ in range(3):
         factories.report(beat_obj=world.beat_a)
-    response = verified_client(world.station_head).get("/api/v1/reports/?limit=100000&offset=1")
-    assert response.status_code == 200
-    assert response.json()["count"] == 3 and len(response.json()["results"]) == 2
-    # The next page's link carries the clamped limit (DRF's own clamping, with our MAX_LIMIT).
-    page = StaffPagination()
-    page.paginate_queryset(Report.objects.all(), Request(RequestFactory().get("/?limit=100000")))
-    assert page.limit == MAX_LIMIT
+    response = verified_client(world.station_head).get("/api/v1/reports/?limit=2")
+    assert response.status_code == 200 and len(response.json()["results"]) == 2
+    assert "limit=2" in response.json()["next"]
+    response = verified_client(world.station_head).get("/api/v1/reports/?limit=100000")
+    assert len(response.json()["results"]) == 3 and response.json()["next"] is None
+    page = QueuePagination()
+    assert page._limit(Request(RequestFactory().get("/?limit=100000"))) == MAX_LIMIT
+    # The smaller lists' limit/offset pages clamp the same way.
+    staff = StaffPagination()
+    staff.paginate_queryset(Report.objects.all(), Request(RequestFactory().get("/?limit=100000")))
+    assert staff.limit == MAX_LIMIT
 
 
 def test_api_nul_in_a_note_is_400_and_writes_nothing(world: World) -> None:

@@ -91,8 +91,8 @@ def test_triage_queue(world: World, persona: str) -> None:
         report_rows(world),
         exactly=TRIAGE_QUEUE if persona == "beat_officer" else None,
     )
-    listed = proof.large.context["page"].paginator.count
-    assert listed >= 6 and listed == len(proof.large.context["page"].object_list)
+    page = proof.large.context["page"]
+    assert page.total >= 6 and page.total == len(page.reports)
 
 
 @pytest.mark.parametrize("persona", STAFF_QUEUE_PERSONAS)
@@ -103,7 +103,7 @@ def test_api_report_list(world: World, persona: str) -> None:
         report_rows(world),
         exactly=API_REPORT_LIST if persona == "beat_officer" else None,
     )
-    assert proof.large.json()["count"] >= 6
+    assert len(proof.large.json()["results"]) >= 6
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

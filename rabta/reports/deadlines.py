@@ -3,7 +3,9 @@
 A report gets two deadlines at intake, from its category (`Report.set_deadlines`):
 * first contact is missed while the report is still NEW after `first_contact_due`;
 * resolution is missed while the report is open (OPEN_STATUSES) after `resolution_due`.
-A deadline equal to `now` is not missed yet. A report is overdue when it missed either one. The
+A deadline equal to `now` is not missed yet. A report is overdue when it missed either one.
+First contact is never due after resolution (set_deadlines), so a report is overdue exactly when
+`next_due`, the deadline running now, has passed: the queue's single sort key. The
 queue sorts on the filter form, the triage pages and the API read the per-report form, and the
 sweep (tasks.py) flags each missed deadline once; tests check that both forms agree.
 """
@@ -38,7 +40,9 @@ def resolution_missed_q(now: dt.datetime) -> Q:
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    return first_contact_missed_q(now) | resolution_missed_q(now)
+    """first_contact_missed_q | resolution_missed_q, said through the stored running deadline
+    (Report.next_due), which the queue's index holds: one range instead of two ORed scans."""
+    return Q(next_due__lt=now)
 
 
 def first_contact_missed(report: HasDeadlines, now: dt.datetime) -> bool:
@@ -60,7 +64,8 @@ def next_due() -> Case:
     open, none once the report is no longer open."""
     return Case(
         When(status=Status.NEW, then=F("first_contact_due")),
-        When(status__in=OPEN_STATUSES, then=F("resolution_due")),
+        # Sorted: the expression is stored in a migration (Report.next_due) and must not change order.
+        When(status__in=sorted(OPEN_STATUSES), then=F("resolution_due")),
         default=Value(None),
         output_field=DateTimeField(),
     )

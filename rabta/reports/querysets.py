@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self, TypeVar
+from typing import Self, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rabta.core.scoping import is_staff_member
 from rabta.people.models import Gender, OfficerProfile, Role, User
+from rabta.places.models import Beat
 from rabta.reports.deadlines import overdue_q
 
 
@@ -47,6 +48,10 @@ def reads_women_only_content(user: User | AnonymousUser) -> bool:
 _R = TypeVar("_R", bound=models.Model)
 
 
+def _beat_ids(*conditions: Q, **lookups: object) -> list[int]:
+    return list(Beat.objects.filter(*conditions, **lookups).order_by("pk").values_list("pk", flat=True))
+
+
 class ReportQuerySet(models.QuerySet[_R]):
     """Reports, read through `visible_to` or `content_visible_to` (the model is bound in models.py,
     which imports this module)."""
@@ -75,9 +80,17 @@ class ReportQuerySet(models.QuerySet[_R]):
         # Every role in the table is a staff role: anyone else sees nothing.
         if isinstance(user, AnonymousUser) or not is_staff_member(user):
             return self.none()
-        conduct = Q(category__sensitivity=Sensitivity.CONDUCT)
-        sensitive = ~conduct & (Q(category__sensitivity=Sensitivity.WOMENS_DESK) | Q(woman_officer_only=True))
-        ordinary = ~conduct & ~sensitive
+        # Scopes are resolved to literal lists of category and beat ids first (two or three small
+        # queries): `beat_id IN (1, 2)` lets PostgreSQL use the (beat, status) index and the queue
+        # order index, where `beat_id IN (SELECT ...) OR ...` and joins to beats and categories kept it
+        # on a scan of the whole scope (bench/queues.py).
+        kinds = self._category_ids()
+        conduct = Q(category_id__in=kinds[Sensitivity.CONDUCT])
+        desk_category = Q(category_id__in=kinds[Sensitivity.WOMENS_DESK])
+        ordinary_category = Q(category_id__in=kinds[Sensitivity.ORDINARY])
+        ordinary = ordinary_category & Q(woman_officer_only=False)
+        sensitive = desk_category | (ordinary_category & Q(woman_officer_only=True))
+        not_conduct = desk_category | ordinary_category
         role = user.role
         qs = self.exclude(subject_officer_id=user.pk)
 
@@ -85,36 +98,47 @@ class ReportQuerySet(models.QuerySet[_R]):
             return qs.filter(ordinary)
         if role == Role.OVERSIGHT:
             if user.scope_district_id:
-                return qs.filter(conduct, beat__station__district_id=user.scope_district_id)
+                return qs.filter(conduct, beat_id__in=_beat_ids(station__district_id=user.scope_district_id))
             return qs.filter(conduct) if not user.scope_kind else qs.none()
         if role == Role.DISTRICT_COORDINATOR and user.scope_district_id:
-            return qs.filter(ordinary, beat__station__district_id=user.scope_district_id)
+            return qs.filter(ordinary, beat_id__in=_beat_ids(station__district_id=user.scope_district_id))
         if role == Role.STATION_HEAD and user.scope_station_id:
-            return qs.filter(~conduct, beat__station_id=user.scope_station_id)
+            return qs.filter(not_conduct, beat_id__in=_beat_ids(station_id=user.scope_station_id))
         if role in (Role.OFFICER, Role.WOMENS_DESK):
-            beats_through = OfficerProfile.beats.through.objects
-            my_beats = beats_through.filter(officerprofile__user_id=user.pk).values("beat_id")
-            mine = Q(beat_id__in=my_beats)
-            if user.scope_beat_id:
-                mine |= Q(beat_id=user.scope_beat_id)
-            allowed = ordinary & mine
-            desk = (
-                OfficerProfile.objects.filter(
-                    user_id=user.pk, on_womens_desk=True, gender=Gender.WOMAN, station__has_womens_desk=True
+            rows = list(
+                OfficerProfile.objects.filter(user_id=user.pk).values_list(
+                    "beats",
+                    "on_womens_desk",
+                    "gender",
+                    "station__has_womens_desk",
+                    "station_id",
+                    "station__district_id",
                 )
-                .values_list("station_id", "station__district_id")
-                .first()
             )
-            if desk is not None:
-                station_id, district_id = desk
+            mine = {beat for beat, *_rest in rows if beat is not None}
+            if user.scope_beat_id:
+                mine.add(user.scope_beat_id)
+            allowed = ordinary & Q(beat_id__in=sorted(mine))
+            if rows and rows[0][1] and rows[0][2] == Gender.WOMAN and rows[0][3]:
+                station_id, district_id = rows[0][4], rows[0][5]
                 # A station without a desk sends women to a desk elsewhere in the district (as the
                 # beat page tells them), so those desks also receive its sensitive reports.
-                no_desk_nearby = Q(
-                    beat__station__has_womens_desk=False, beat__station__district_id=district_id
+                desk_beats = _beat_ids(
+                    Q(station_id=station_id)
+                    | Q(station__has_womens_desk=False, station__district_id=district_id)
                 )
-                allowed |= sensitive & (Q(beat__station_id=station_id) | no_desk_nearby)
+                allowed |= sensitive & Q(beat_id__in=desk_beats)
             return qs.filter(allowed)
         return qs.none()
+
+    def _category_ids(self) -> dict[str, list[int]]:
+        """Category ids by sensitivity (a short list: the categories residents report under)."""
+        # Through the field: models.py imports this module, so Category cannot be imported here.
+        category = cast(type[models.Model], self.model._meta.get_field("category").related_model)
+        found: dict[str, list[int]] = {kind: [] for kind in Sensitivity.values}
+        for pk, kind in category._default_manager.order_by("pk").values_list("pk", "sensitivity"):
+            found[kind].append(pk)
+        return found
 
     def content_visible_to(self, user: User | AnonymousUser) -> Self:
         """Reports whose content `user` may read: narrative, place, photos, precise location, note

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +22,7 @@ from rabta.core.errors import NotVisible
 from rabta.lib.geo import distance_m
 from rabta.people.models import STAFF_ROLES, User
 from rabta.reports import tracking
-from rabta.reports.deadlines import next_due, overdue_q
+from rabta.reports.deadlines import overdue_q
 from rabta.reports.lifecycle import OPEN_STATUSES, Status
 from rabta.reports.models import Category, Report, Sensitivity
 
@@ -93,8 +95,31 @@ def open311_followable() -> QuerySet[Report]:
 
 
 def open311_listed() -> QuerySet[Report]:
-    """Reports the public Open311 list shows: ordinary ones of a category published on Open311."""
-    return open311_followable().filter(category__publish_open311=True)
+    """Reports the public Open311 list shows: ordinary ones of a category published on Open311.
+
+    The categories are named by id (a short list): a filter through the join to categories kept
+    PostgreSQL from reading the newest reports in created_at order (bench/queues.py)."""
+    published = Category.objects.filter(sensitivity=Sensitivity.ORDINARY, publish_open311=True)
+    return open311_followable().filter(category_id__in=list(published.values_list("pk", flat=True)))
+
+
+def open311_newest_days(queryset: QuerySet[Report], *, limit: int) -> list[Report]:
+    """Up to `limit` reports of `queryset`, newest published day first and by public_id inside a day
+    (so the order says nothing of the hour).
+
+    Sorting a 90-day window by its local day reads every report in it. Instead: the limit-th newest
+    report (an index read in created_at order) falls on some day D; fewer than `limit` reports are
+    on later days and at least `limit` on D or later, so the answer lies in the reports from the
+    start of D, which are sorted. That is at most `limit` plus one day's reports."""
+    boundary = queryset.order_by("-created_at").values_list("created_at", flat=True)[limit - 1 : limit]
+    cutoff = next(iter(boundary), None)
+    if cutoff is not None:
+        local = timezone.localtime(cutoff)
+        queryset = queryset.filter(created_at__gte=local.replace(hour=0, minute=0, second=0, microsecond=0))
+    published_day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    return list(
+        queryset.annotate(published_day=published_day).order_by("-published_day", "public_id")[:limit]
+    )
 
 
 # ---- staff --------------------------------------------------------------------------------
@@ -124,11 +149,20 @@ class QueueFilters:
 
 
 def queue(viewer: User, filters: QueueFilters, now: dt.datetime | None = None) -> QuerySet[Report]:
-    """The officer's queue: overdue first, then what falls due soonest, then newest."""
+    """The officer's queue: overdue first, then what falls due soonest, then newest.
+
+    One order serves all three: the stored `next_due` is the deadline running now and a report is
+    overdue exactly when that deadline has passed (deadlines.py), so overdue reports have the
+    earliest `next_due`; reports with none (no longer open) come last, newest first. The index
+    `report_queue_order` holds this order, so a page is an index scan, not a sort of the scope.
+    """
     now = now or timezone.now()
     qs = Report.objects.visible_to(viewer).select_related("category", "beat", "assignee")
     if filters.status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        if not filters.overdue:
+            # (Overdue implies open: only open reports have a running deadline. Saying it twice
+            # made PostgreSQL misjudge how many rows match and sort them all.)
+            qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status in Status.values:
         qs = qs.filter(status=filters.status)
     if filters.category:
@@ -143,9 +177,94 @@ def queue(viewer: User, filters: QueueFilters, now: dt.datetime | None = None) -
     if filters.overdue:
         qs = qs.filter(late)
     return qs.annotate(
-        is_late=Case(When(late, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        next_due=next_due(),
-    ).order_by("-is_late", models.F("next_due").asc(nulls_last=True), "-created_at")
+        is_late=Case(When(late, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by(*QUEUE_ORDER)
+
+
+QUEUE_ORDER = (models.F("next_due").asc(nulls_last=True), "-created_at", "public_id")
+# Counting a scope of a million reports to print "1,234,567 reports" costs more than the page; past
+# this many the queue says "more than 1,000".
+COUNT_UP_TO = 1000
+_CURSOR = re.compile(r"(-|[0-9]{1,17})\.([0-9]{1,17})\.([0-9a-f]{16})")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _moment(micros: str) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=int(micros))
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a queue page ends, as the key of its last report in QUEUE_ORDER. The next page starts
+    after it (keyset paging): page 200 costs what page 1 costs, where an OFFSET would read and drop
+    10,000 rows. It names a report the viewer already saw on the page before; visible_to still
+    applies to every page."""
+
+    due: dt.datetime | None
+    created: dt.datetime
+    public_id: str
+
+    @classmethod
+    def after(cls, report: Report) -> QueueCursor:
+        return cls(due=report.next_due, created=report.created_at, public_id=report.public_id)
+
+    def encode(self) -> str:
+        due = "-" if self.due is None else str(_micros(self.due))
+        return f"{due}.{_micros(self.created)}.{self.public_id}"
+
+    @classmethod
+    def decode(cls, text: str) -> QueueCursor:
+        """ValueError when the text is not a cursor this module wrote."""
+        found = _CURSOR.fullmatch(text or "")
+        if found is None:
+            raise ValueError("not a queue cursor")
+        due, created, public_id = found.groups()
+        try:
+            return cls(
+                due=None if due == "-" else _moment(due), created=_moment(created), public_id=public_id
+            )
+        except OverflowError as exc:
+            raise ValueError("not a queue cursor") from exc
+
+    def rest(self) -> Q:
+        """Reports after this one in QUEUE_ORDER."""
+        later_in_day = Q(created_at__lt=self.created) | Q(
+            created_at=self.created, public_id__gt=self.public_id
+        )
+        # The plain range conditions repeat what the ORs say, so that PostgreSQL starts its index
+        # scan at the cursor instead of filtering every row before it.
+        if self.due is None:
+            return Q(next_due__isnull=True, created_at__lte=self.created) & later_in_day
+        return (
+            Q(next_due__gte=self.due) & (Q(next_due__gt=self.due) | (Q(next_due=self.due) & later_in_day))
+        ) | Q(next_due__isnull=True)
+
+
+@dataclass
+class QueuePage:
+    reports: list[Report]
+    next: QueueCursor | None
+    # Reports in the whole queue, counted up to COUNT_UP_TO; None when not counted.
+    total: int | None = None
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.total is not None and self.total > COUNT_UP_TO
+
+
+def queue_page(
+    queryset: QuerySet[Report], *, after: QueueCursor | None, size: int, count: bool = False
+) -> QueuePage:
+    """One page of an ordered queue (from `queue`), starting after `after`."""
+    page_qs = queryset.filter(after.rest()) if after is not None else queryset
+    rows = list(page_qs[: size + 1])
+    following = QueueCursor.after(rows[size - 1]) if len(rows) > size else None
+    total = queryset.order_by().values("pk")[: COUNT_UP_TO + 1].count() if count else None
+    return QueuePage(reports=rows[:size], next=following, total=total)
 
 
 class Nearness(models.TextChoices):
@@ -238,3 +357,8 @@ def assignable_officers(report: Report) -> list[User]:
         .order_by("first_name", "last_name", "username")
     )
     return [u for u in candidates if report.content_visible_to(u)]
+
+
+def idempotency_key_used(key: str) -> bool:
+    """Has a report been made with this form key?"""
+    return Report.objects.filter(idempotency_key=tracking.hash_idempotency_key(key)).exists()

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -23,6 +24,7 @@ from rabta.people.models import Role, User
 from rabta.reports.deadlines import (
     first_contact_missed,
     first_contact_missed_q,
+    overdue_q,
     resolution_missed,
     resolution_missed_q,
 )
@@ -39,82 +41,174 @@ def sweep_overdue() -> int:
         schedule_next(sweep_overdue, every(sweep_overdue.module_path))
 
 
+# Reports flagged per transaction: the sweep's statements grow with the backlog / BATCH, not with it.
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class _Deadlines:
+    status: str
+    first_contact_due: dt.datetime | None
+    resolution_due: dt.datetime | None
+
+
 def flag_overdue_reports(now: dt.datetime | None = None) -> int:
-    """Flag every newly overdue report and tell its supervisors. Returns how many flags were set."""
+    """Flag every newly overdue report and tell its supervisors. Returns how many flags were set.
+
+    A few statements per BATCH reports (claim, two updates, one insert of the internal notes) and a
+    few per supervisor for the e-mails, one e-mail per supervisor listing that sweep's reports by
+    station, sent once the flags are committed; never a statement per report."""
     now = now or timezone.now()
-    not_yet_flagged = (first_contact_missed_q(now) & Q(first_contact_overdue_at__isnull=True)) | (
-        resolution_missed_q(now) & Q(resolution_overdue_at__isnull=True)
-    )
-    candidates = Report.objects.filter(not_yet_flagged).select_related("category", "beat__station")
-    return sum(len(flag_report(report, now=now)) for report in candidates)
+    flagged: dict[int, list[str]] = {}
+    while True:
+        batch, claimed = _flag_batch(Report.objects.filter(_not_yet_flagged(now)), now=now)
+        flagged.update(batch)
+        if claimed < BATCH:
+            break
+    if flagged:
+        transaction.on_commit(lambda: notify_supervisors(flagged=flagged))
+    return sum(len(kinds) for kinds in flagged.values())
 
 
 def flag_report(report: Report, *, now: dt.datetime | None = None) -> list[str]:
     """Set the overdue flags this report has earned; returns the kinds newly flagged."""
     now = now or timezone.now()
-    kinds: list[str] = []
-    fields: list[str] = []
-    if first_contact_missed(report, now) and report.first_contact_overdue_at is None:
-        report.first_contact_overdue_at = now
-        kinds.append("first_contact")
-        fields.append("first_contact_overdue_at")
-    if resolution_missed(report, now) and report.resolution_overdue_at is None:
-        report.resolution_overdue_at = now
-        kinds.append("resolution")
-        fields.append("resolution_overdue_at")
-    if not kinds:
-        return []
+    flagged, _claimed = _flag_batch(Report.objects.filter(_not_yet_flagged(now), pk=report.pk), now=now)
+    if flagged:
+        transaction.on_commit(lambda: notify_supervisors(flagged=flagged))
+    return flagged.get(report.pk, [])
+
+
+def _not_yet_flagged(now: dt.datetime) -> Q:
+    # Every candidate is overdue (next_due has passed): that range on the queue index keeps the
+    # sweep off a scan of every report.
+    return overdue_q(now) & (
+        (first_contact_missed_q(now) & Q(first_contact_overdue_at__isnull=True))
+        | (resolution_missed_q(now) & Q(resolution_overdue_at__isnull=True))
+    )
+
+
+def _flag_batch(candidates: QuerySet[Report], *, now: dt.datetime) -> tuple[dict[int, list[str]], int]:
+    """Flag up to BATCH of `candidates`; returns the kinds flagged per report id and how many were claimed."""
     with transaction.atomic():
-        # Guard against a concurrent sweep: only the first writer wins each flag.
-        won = Report.objects.filter(pk=report.pk, **{f"{f}__isnull": True for f in fields}).update(
-            **{f: now for f in fields}
+        # A concurrent sweep skips the rows this one holds (PostgreSQL); the updates below only set a
+        # flag that is still empty, and the re-read keeps only what this sweep set.
+        rows = list(
+            candidates.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "status", "first_contact_due", "resolution_due")[:BATCH]
         )
-        if not won:
-            return []
-        ReportUpdate.objects.create(
-            report=report, author=None, public=False, note="overdue: " + ", ".join(kinds), created_at=now
-        )
-        transaction.on_commit(lambda: notify_supervisors(report=report, kinds=kinds))
-    return kinds
+        first, resolution = [], []
+        for pk, status, first_due, resolution_due in rows:
+            report = _Deadlines(status, first_due, resolution_due)
+            if first_contact_missed(report, now):
+                first.append(pk)
+            if resolution_missed(report, now):
+                resolution.append(pk)
+        if first:
+            Report.objects.filter(pk__in=first, first_contact_overdue_at__isnull=True).update(
+                first_contact_overdue_at=now
+            )
+        if resolution:
+            Report.objects.filter(pk__in=resolution, resolution_overdue_at__isnull=True).update(
+                resolution_overdue_at=now
+            )
+        flagged: dict[int, list[str]] = {}
+        if first or resolution:
+            won = Report.objects.filter(pk__in=[*first, *resolution]).values_list(
+                "pk", "first_contact_overdue_at", "resolution_overdue_at"
+            )
+            first_set, resolution_set = set(first), set(resolution)
+            for pk, first_at, resolution_at in won:
+                kinds = []
+                if pk in first_set and first_at == now:
+                    kinds.append("first_contact")
+                if pk in resolution_set and resolution_at == now:
+                    kinds.append("resolution")
+                if kinds:
+                    flagged[pk] = kinds
+        if flagged:
+            ReportUpdate.objects.bulk_create(
+                [
+                    ReportUpdate(
+                        report_id=pk,
+                        author=None,
+                        public=False,
+                        note="overdue: " + ", ".join(kinds),
+                        created_at=now,
+                    )
+                    for pk, kinds in flagged.items()
+                ]
+            )
+    return flagged, len(rows)
 
 
-def supervisors_of(report: Report) -> list[User]:
-    """Who is told about a missed deadline: station heads of the report's station and, for conduct
-    complaints, the oversight members; always only people who can see the report."""
+def supervisors_of(reports: list[Report]) -> dict[User, list[Report]]:
+    """Who is told about missed deadlines, and of which reports: station heads of each report's
+    station and, for conduct complaints, the oversight members; always only reports each can see
+    (visible_to, asked once per supervisor for the whole batch)."""
     unscoped = Q(scope_station__isnull=True, scope_district__isnull=True, scope_beat__isnull=True)
-    candidates = User.objects.filter(is_active=True, role__in=[Role.STATION_HEAD, Role.OVERSIGHT])
-    if report.beat is not None:
-        station = report.beat.station
-        candidates = candidates.filter(
-            Q(scope_station_id=station.pk) | Q(scope_district_id=station.district_id) | unscoped
-        )
-    else:
-        candidates = candidates.filter(unscoped)
-    return [u for u in candidates if Report.objects.visible_to(u).filter(pk=report.pk).exists()]
+    stations = {r.beat.station_id for r in reports if r.beat is not None}
+    districts = {r.beat.station.district_id for r in reports if r.beat is not None}
+    candidates = User.objects.filter(is_active=True, role__in=[Role.STATION_HEAD, Role.OVERSIGHT]).filter(
+        Q(scope_station_id__in=stations) | Q(scope_district_id__in=districts) | unscoped
+    )
+    by_pk = {r.pk: r for r in reports}
+    found: dict[User, list[Report]] = {}
+    for user in candidates.order_by("pk"):
+        seen = Report.objects.visible_to(user).filter(pk__in=by_pk).values_list("pk", flat=True)
+        mine = [by_pk[pk] for pk in sorted(seen)]
+        if mine:
+            found[user] = mine
+    return found
 
 
-def notify_supervisors(*, report: Report, kinds: list[str]) -> int:
+def notify_supervisors(*, flagged: dict[int, list[str]]) -> int:
+    """One e-mail per supervisor for a sweep's newly overdue reports, grouped by station."""
+    reports = list(Report.objects.filter(pk__in=flagged).select_related("category", "beat__station"))
     sent = 0
-    for user in supervisors_of(report):
+    for user, theirs in supervisors_of(reports).items():
         if not user.email:
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            due = report.first_contact_due if "first_contact" in kinds else report.resolution_due
-            when = formats.date_format(timezone.localtime(due), "j M Y, H:i") if due else ""
-            what = (
-                _("No first contact was made by %(when)s.")
-                if "first_contact" in kinds
-                else _("It was not resolved by %(when)s.")
-            ) % {"when": when}
-            subject = _("Overdue report %(id)s") % {"id": report.public_id}
+            if len(theirs) == 1:
+                subject = _("Overdue report %(id)s") % {"id": theirs[0].public_id}
+            else:
+                subject = _("%(count)d overdue reports") % {"count": len(theirs)}
             body = "\n\n".join(
                 [
-                    _("Report %(id)s (%(category)s) is overdue.")
-                    % {"id": report.public_id, "category": report.category.name},
-                    what,
-                    _("Open it in Rabta's triage pages to act on it."),
+                    *(_station_section(station, rows, flagged) for station, rows in _by_station(theirs)),
+                    _("Open them in Rabta's triage pages to act on them.")
+                    if len(theirs) > 1
+                    else _("Open it in Rabta's triage pages to act on it."),
                 ]
             )
         queue_email(to=[user.email], subject=str(subject), body=body, purpose=EmailPurpose.OVERDUE)
         sent += 1
     return sent
+
+
+def _by_station(reports: list[Report]) -> list[tuple[str, list[Report]]]:
+    groups: dict[str, list[Report]] = {}
+    for report in sorted(reports, key=lambda r: (r.beat.station.local_name if r.beat else "", r.public_id)):
+        groups.setdefault(report.beat.station.local_name if report.beat else "", []).append(report)
+    return list(groups.items())
+
+
+def _station_section(station: str, reports: list[Report], flagged: dict[int, list[str]]) -> str:
+    lines = [station] if station else []
+    for report in reports:
+        kinds = flagged[report.pk]
+        due = report.first_contact_due if "first_contact" in kinds else report.resolution_due
+        when = formats.date_format(timezone.localtime(due), "j M Y, H:i") if due else ""
+        what = (
+            _("No first contact was made by %(when)s.")
+            if "first_contact" in kinds
+            else _("It was not resolved by %(when)s.")
+        ) % {"when": when}
+        head = _("Report %(id)s (%(category)s) is overdue.") % {
+            "id": report.public_id,
+            "category": report.category.local_name,
+        }
+        lines.append(f"{head} {what}")
+    return "\n".join(lines)

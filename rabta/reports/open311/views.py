@@ -11,7 +11,6 @@ import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -167,11 +166,7 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.exclude(status__in=OPEN_STATUSES)
-    # Newest day first; inside a day by the random public_id, so the order says nothing of the hour.
-    published_day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
-    reports = list(
-        qs.annotate(published_day=published_day).order_by("-published_day", "public_id")[:MAX_RESULTS]
-    )
+    reports = selectors.open311_newest_days(qs, limit=MAX_RESULTS)
     return formats.render(fmt, "service_requests", "request", [publish.service_request(r) for r in reports])
 
 
