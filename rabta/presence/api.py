@@ -121,7 +121,8 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return contacts
 
     @extend_schema(
-        parameters=[ContactQuerySerializer], responses={200: PresenceContactSerializer(many=True), 400: INVALID}
+        parameters=[ContactQuerySerializer],
+        responses={200: PresenceContactSerializer(many=True), 400: INVALID},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)

@@ -92,9 +92,7 @@ def test_officer_records_meeting_and_residents_read_outcome_in_urdu(
     ]  # preselected: the officer recording
 
     page.get_by_role("link", name="Record a priority").click()
-    page.locator("#id_issue").fill(
-        "Streetlights on the Bagh Mohalla lane are dark; women avoid it at night."
-    )
+    page.locator("#id_issue").fill("Streetlights on the Bagh Mohalla lane are dark; women avoid it at night.")
     page.get_by_label("Raised by").select_option("women")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("link", name="Add an action").click()
@@ -107,9 +105,7 @@ def test_officer_records_meeting_and_residents_read_outcome_in_urdu(
     ).to_be_visible()
     page.get_by_role("link", name="TMA to install streetlights on the Bagh Mohalla lane").click()
     page.get_by_label("Status").select_option("done")
-    page.locator("#id_outcome").fill(
-        "۱۴ نئی اسٹریٹ لائٹس لگ گئیں۔ 14 new streetlights installed."
-    )
+    page.locator("#id_outcome").fill("۱۴ نئی اسٹریٹ لائٹس لگ گئیں۔ 14 new streetlights installed.")
     screenshot(page, "engagement-3-action-en")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".chip.done")).to_be_visible()
