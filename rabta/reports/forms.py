@@ -107,6 +107,15 @@ class ReportForm(forms.Form):
         help_text=_("Our messages will say only that there is news, never what your report is about."),
     )
 
+    survey_wanted = forms.BooleanField(
+        label=_("Afterwards, send me one SMS asking how I was treated"),
+        required=False,
+        help_text=_(
+            "Your answers are anonymous. For the women's desk and for complaints about an officer we "
+            "send it only if you tick this."
+        ),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for name in PHOTO_FIELDS:

@@ -166,6 +166,9 @@ class Report(models.Model):
     no_sms = models.BooleanField(_("do not contact by SMS"), default=False)
     safe_call_hours = models.CharField(_("safe hours to call"), max_length=100, blank=True)
     woman_officer_only = models.BooleanField(_("a woman officer only"), default=False)
+    # One SMS later asking how the reporter was treated (rabta.feedback.invites). None: not asked,
+    # which invites for ordinary reports only; women's-desk and conduct reports need a yes.
+    survey_wanted = models.BooleanField(_("asked for the feedback survey"), null=True, blank=True)
     # Set when the retention purge erased the contact above (docs/privacy.md#retention).
     contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 

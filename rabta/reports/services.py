@@ -87,6 +87,7 @@ def submit_report(
     woman_officer_only: bool = False,
     contact_consent: bool | None = None,
     neutral_wording: bool = False,
+    survey_wanted: bool | None = None,
     photos: Sequence[IO[bytes] | ProcessedPhoto] = (),
     idempotency_key: str | None = None,
     subject_officer: User | None = None,
@@ -146,6 +147,7 @@ def submit_report(
         no_sms=no_sms,
         safe_call_hours=safe_call_hours.strip()[:100],
         woman_officer_only=woman_officer_only,
+        survey_wanted=survey_wanted,
         idempotency_key=tracking.hash_idempotency_key(idempotency_key) if idempotency_key else None,
     )
     if phone_e164:

@@ -112,6 +112,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
                     safe_call_hours=data["safe_call_hours"],
                     woman_officer_only=data["woman_officer_only"],
                     neutral_wording=data["neutral_wording"],
+                    survey_wanted=data["survey_wanted"] or None,
                     photos=form.photos,
                     idempotency_key=data["idempotency_key"],
                 )
