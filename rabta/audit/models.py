@@ -37,6 +37,7 @@ class AccessLog(models.Model):
         ROLE_DECISION = "role_decision", _("decided on a sensitive role")
         RESET_DEVICE = "reset_device", _("reset a staff member's second factor")
         TRANSFER = "transfer", _("transferred an officer and handed over their work")
+        VIEW_FREE_TEXT = "view_free_text", _("read survey comments")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
