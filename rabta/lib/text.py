@@ -140,10 +140,16 @@ def _mask_run(match: re.Match[str]) -> str:
     return "".join("*" if i in hidden else ch for i, ch in enumerate(run))
 
 
+# A one-use survey link's token (rabta.feedback): "/s/<token>/".
+_SURVEY_LINK = re.compile(r"(/s/)[A-Za-z0-9_-]{12,}")
+
+
 def mask_codes(text: str) -> str:
     """Every ten-digit code in `text` with all but its last three digits as '*', separators kept:
-    'STATUS 482-177-3015' -> 'STATUS ***-***-*015'. Longer or shorter numbers are left alone."""
-    return _DIGIT_RUN.sub(_mask_run, text)
+    'STATUS 482-177-3015' -> 'STATUS ***-***-*015'. Longer or shorter numbers are left alone.
+    The token of a one-use survey link becomes '****' too, so a stored message cannot be used to
+    answer in the resident's place."""
+    return _SURVEY_LINK.sub(r"\1****", _DIGIT_RUN.sub(_mask_run, text))
 
 
 # What a PostgreSQL text column cannot hold: the NUL character (a DataError), and lone surrogates,
