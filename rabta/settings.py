@@ -128,6 +128,9 @@ try:
         # Reports by SMS, per phone: an hour and a day.
         "sms_report_hour": (3, 3600),
         "sms_report_day": (6, 24 * 3600),
+        # Survey codes looked up or spent on the web, per client; open-link survey answers, per client.
+        "survey_code": (30, 3600),
+        "survey_open": (20, 3600),
     }
     RABTA_RATE_LIMITS = {
         name: env.rate(f"RABTA_RATE_{name.upper()}", default=default)
@@ -172,6 +175,7 @@ INSTALLED_APPS = [
     "rabta.engagement",
     "rabta.messaging",
     "rabta.presence",
+    "rabta.feedback",
     "rabta.site",
 ]
 

@@ -75,6 +75,17 @@ def _you_said_we_did(world: Any) -> str:
 
 PUBLIC_PAGES += [PublicPage("you-said-we-did", _you_said_we_did)]
 
+
+def _survey_results(world: Any) -> str:
+    """A beat's published survey results: a closed round, a finished month, small cells hidden (feedback)."""
+    from tests.test_feedback_results import public_results_world
+
+    public_results_world(world)
+    return reverse("feedback:public_results", args=[world.beat_a.code])
+
+
+PUBLIC_PAGES += [PublicPage("survey-results", _survey_results)]
+
 # An address that does not exist: Rabta's own 404 page (tests/test_error_pages.py has 403 and 500).
 PUBLIC_PAGES += [PublicPage("not-found", lambda w: reverse("places:home") + "no-such-page/", status=404)]
 

@@ -63,6 +63,11 @@ SWEEPS: tuple[Sweep, ...] = (
         {"reschedule": True},  # it keeps its own clock: 09:00 local each day
     ),
     Sweep(
+        "rabta.feedback.tasks.sweep_invitations",
+        dt.timedelta(minutes=15),
+        "invite residents to the post-contact survey; forget unfinished SMS surveys",
+    ),
+    Sweep(
         "rabta.site.tasks.sweep_purge",
         dt.timedelta(days=1),
         "erase reporter contact, SMS bodies, registers and old access log rows past their retention period",

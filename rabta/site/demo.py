@@ -32,6 +32,7 @@ DEMO_MODULES = (
     "rabta.engagement.demo",
     "rabta.presence.demo",
     "rabta.messaging.demo",
+    "rabta.feedback.demo",
 )
 
 
