@@ -14,7 +14,6 @@ from django.core.management import call_command
 from django.db.models import QuerySet
 from django.test import Client, override_settings
 
-from rabta.core.demo import DemoContext
 from rabta.feedback.models import (
     NOT_RATED,
     UNSAFE,
@@ -27,7 +26,7 @@ from rabta.feedback.models import (
     Mode,
     WalkSafety,
 )
-from rabta.site.demo import load_modules, reset_all
+from tests.demo_cleanup import last_access_log_id, undo_demo
 
 SEED_DAY = "2025-06-02"
 
@@ -36,13 +35,11 @@ SEED_DAY = "2025-06-02"
 def demo(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[dict[str, str]]:
     path = tmp_path_factory.mktemp("demo") / "demo.txt"
     with django_db_blocker.unblock():
+        logged_before = last_access_log_id()
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
             call_command("seed_demo", "--today", SEED_DAY, "--write", str(path), stdout=io.StringIO())
         yield dict(line.split("=", 1) for line in Path(path).read_text(encoding="utf-8").splitlines())
-        reset_all(DemoContext(stdout=io.StringIO()), load_modules())
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.all().delete()
+        undo_demo(access_log_after=logged_before)
         assert not CommunityResponse.objects.exists() and not Campaign.objects.exists()
 
 

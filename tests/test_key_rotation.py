@@ -29,6 +29,9 @@ from rabta.core.models import EmailPurpose
 from rabta.engagement import selectors as engagement_selectors
 from rabta.engagement import services as engagement_services
 from rabta.engagement.models import Meeting
+from rabta.feedback import services as feedback_services
+from rabta.feedback import themes
+from rabta.feedback.models import FreeText, Mode
 from rabta.lib.crypto import FieldCipher, UndecryptableError, UnknownKeyError
 from rabta.lib.env import ConfigError, Env
 from rabta.lib.phones import normalise
@@ -61,6 +64,7 @@ PHONE = "+923001234567"
 EMAIL = "resident@example.pk"
 SMS_PHONE = "+923331112223"
 NAME = "Gul Bano Yousafzai"
+FREE_TEXT = "Patrol the bazaar after dark"
 CREDENTIALS = {"account_sid": "AC123", "auth_token": "secret-token"}
 
 
@@ -115,6 +119,12 @@ def write_every_kind(world: World) -> Written:
             ended_at=now,
             feedback_phone=FEEDBACK_PHONE,
         )
+        feedback_services.save_contact_answer(
+            redeemed=feedback_services.Redeemed(beat_id=world.beat_a.pk),
+            mode=Mode.WEB,
+            items={"voice": 4},
+            free_text=FREE_TEXT,
+        )
     return Written(submission.report, submission.token, submission.code, "k-1", phone, channel, meeting)
 
 
@@ -146,6 +156,7 @@ def assert_everything_reads_and_matches(world: World, written: Written) -> None:
     assert [(e["name"], e["phone"]) for e in register] == [(NAME, "0301-1234567")]
     consent = FeedbackConsent.objects.get()
     assert presence_services.feedback_phone(consent=consent) == normalise(FEEDBACK_PHONE)
+    assert themes.decrypt(FreeText.objects.get()) == FREE_TEXT
 
 
 def test_every_encrypted_model_field_is_registered() -> None:
@@ -188,12 +199,12 @@ def test_rotation_keeps_every_value_and_every_lookup(world: World) -> None:
         call_command("rotate_field_key", "--dry-run", stdout=out)
         assert raw_values() == before, "a dry run changes nothing"
         assert "reports.Report.contact_phone_encrypted: 0 already current; 1 to re-encrypt" in out.getvalue()
-        assert "Dry run: 10 values would be re-encrypted" in out.getvalue()
+        assert "Dry run: 11 values would be re-encrypted" in out.getvalue()
         assert PHONE not in out.getvalue() and NAME not in out.getvalue()
 
         out = io.StringIO()
         call_command("rotate_field_key", "--batch-size", "1", stdout=out)
-        assert "Re-encrypted 10 values." in out.getvalue()
+        assert "Re-encrypted 11 values." in out.getvalue()
         after = raw_values()
         assert all(token.startswith("v2:b:") for rows in after.values() for _pk, token in rows)
         assert {label: [pk for pk, _t in rows] for label, rows in after.items()} == {
@@ -235,7 +246,7 @@ def test_an_interrupted_rotation_resumes(world: World) -> None:
         out = io.StringIO()
         call_command("rotate_field_key", stdout=out)
         assert "messaging.Phone.number_encrypted: 1 already current; 0 re-encrypted" in out.getvalue()
-        assert "Re-encrypted 9 values." in out.getvalue()
+        assert "Re-encrypted 10 values." in out.getvalue()
     with A_RETIRED:
         assert_everything_reads_and_matches(world, written)
 

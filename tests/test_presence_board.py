@@ -125,8 +125,9 @@ def test_board_queries_do_not_grow_with_beats(world):
 
     proof = assert_constant_queries(client, url_for("presence:board"), more_beats, n=3)
     assert len(proof.large.context["rows"]) == 3 + 6
-    # The session, user and device; the beats; the four weeks' aggregate; the older visits.
-    assert proof.count <= STAFF_REQUEST + 4
+    # The session, user and device; the beats' ids and targets; the four weeks' day rows; the
+    # partial days' contacts; the older visits; the shown beats as models.
+    assert proof.count <= STAFF_REQUEST + 5
 
 
 # --- targets ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from rabta.places.lookup import beat_index
 from rabta.places.models import AGE_BANDS, Beat, District, PoliceStation
 from rabta.site.demo import load_modules, reset_all, seed_all
 from tests import factories
+from tests.demo_cleanup import last_access_log_id, undo_demo
 from tests.paths import url_for
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -85,13 +86,12 @@ def demo(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) ->
     """Seed once for the module (PBKDF2 aside, seeding is the slow part) and clean up after."""
     path = tmp_path_factory.mktemp("demo") / "demo.txt"
     with django_db_blocker.unblock():
+        logged_before = last_access_log_id()
         output = seed("--write", str(path))
         yield {"path": path, "output": output}
-        reset_all(DemoContext(stdout=io.StringIO()), load_modules())
-        # The demo queues deferred tasks (deadline checks, reminders); later tests count queued tasks.
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.all().delete()
+        # The demo queues deferred tasks (deadline checks, reminders) and writes access-log rows;
+        # later tests count both.
+        undo_demo(access_log_after=logged_before)
         assert not District.objects.filter(code="LDIR-DEMO").exists()
 
 

@@ -74,7 +74,7 @@ def night_q(prefix: str = "") -> Q:
 
 @dataclass
 class BeatPresence:
-    beat: Beat
+    beat_id: int
     target: BeatTarget
     has_target: bool
     last_visit: dt.datetime | None
@@ -83,6 +83,10 @@ class BeatPresence:
     window_count: int
     night_count: int
     flags: list[str] = field(default_factory=list)
+    # Filled in for the rows a page shows (`presence_board`): a district's other 1,900 beats are
+    # ranked on their names alone, never loaded as models.
+    beat: Beat | None = None
+    names: tuple[str, str] = ("", "")
 
     @property
     def night_percent(self) -> int | None:
@@ -116,8 +120,7 @@ def _sort_key(row: BeatPresence) -> tuple[int, int, str, str]:
     return (
         -len(row.flags),
         -(row.days_since if row.days_since is not None else never),
-        row.beat.station.name,
-        row.beat.name,
+        *row.names,
     )
 
 
@@ -185,10 +188,13 @@ def _figures(
     )
     partial |= Q(contact__started_at__gte=today_start, contact__started_at__lte=now)
     in_window = Q(contact__started_at__lt=since_day_end) | Q(contact__started_at__gte=today_start)
+    # No filter on the beat ids here: with a district's 2,000 of them PostgreSQL read every row of
+    # the link table (a second in all under load); the few thousand contacts of these days, found
+    # by the station index, are joined to their beats by contact id instead, and beats outside the
+    # scope (a contact that also covered one) are dropped below.
     edges = (
         Contact.beats.through.objects.filter(
             partial,
-            beat_id__in=scope,
             contact__station_id__in=sorted(stations),
             contact__proactive=True,
         )
@@ -201,8 +207,10 @@ def _figures(
         )
         .order_by()
     )
+    in_scope = set(scope)
     for row in edges:
-        add(row["beat_id"], row["last"], row["window"], row["week"], row["night"])
+        if row["beat_id"] in in_scope:
+            add(row["beat_id"], row["last"], row["window"], row["week"], row["night"])
     stale = [pk for pk in scope if pk not in figures]
     older: dict[int, dt.datetime] = {}
     if stale:
@@ -217,34 +225,74 @@ def _figures(
     return figures, older
 
 
-def presence_board(*, user: ScopeUser, now: dt.datetime | None = None) -> list[BeatPresence]:
-    """Every beat in the user's scope with its presence figures, those that fall short first."""
+@dataclass(frozen=True)
+class Board:
+    rows: list[BeatPresence]  # the first `limit` of them, those that fall short most first
+    total: int
+    short: int
+
+
+# What ranking a beat takes: ids, names and targets, as tuples (no model instances).
+_SCOPE_FIELDS = (
+    "pk",
+    "station_id",
+    "station__name",
+    "name",
+    "presence_target__proactive_per_week",
+    "presence_target__night_share_percent",
+    "presence_target__max_days_between",
+)
+
+
+def board(*, user: ScopeUser, now: dt.datetime | None = None, limit: int | None = None) -> Board:
+    """The beats in the user's scope with their presence figures, those that fall short first; the
+    first `limit` of them (all without one) with their Beat, station and target loaded."""
     now = now or timezone.now()
-    beats = list(board_beats(user))
-    if not beats:
-        return []
-    figures, older = _figures([b.pk for b in beats], {b.station_id for b in beats}, now)
-    today_tz = timezone.get_default_timezone()
-    today = timezone.localdate(now, today_tz)
+    scope = list(Beat.objects.visible_to(user).values_list(*_SCOPE_FIELDS))
+    if not scope:
+        return Board(rows=[], total=0, short=0)
+    figures, older = _figures([r[0] for r in scope], {r[1] for r in scope}, now)
+    tz = timezone.get_default_timezone()
+    today = timezone.localdate(now, tz)
+    targets: dict[tuple[int, int, int], BeatTarget] = {}
     rows = []
-    for beat in beats:
-        target = getattr(beat, "presence_target", None)
-        got = figures.get(beat.pk, {})
-        last = got.get("last") or older.get(beat.pk)
+    for pk, _station_id, station_name, name, per_week, night, max_days in scope:
+        has_target = per_week is not None
+        target = DEFAULT_TARGET
+        if has_target:
+            key = (per_week, night, max_days)
+            if key not in targets:
+                targets[key] = BeatTarget(
+                    proactive_per_week=per_week, night_share_percent=night, max_days_between=max_days
+                )
+            target = targets[key]
+        got = figures.get(pk, {})
+        last = got.get("last") or older.get(pk)
         row = BeatPresence(
-            beat=beat,
-            target=target or DEFAULT_TARGET,
-            has_target=target is not None,
+            beat_id=pk,
+            target=target,
+            has_target=has_target,
             last_visit=last,
-            days_since=(today - timezone.localdate(last, today_tz)).days if last else None,
+            days_since=(today - timezone.localdate(last, tz)).days if last else None,
             week_count=got.get("week", 0),
             window_count=got.get("window", 0),
             night_count=got.get("night", 0),
+            names=(station_name, name),
         )
         row.flags = _flags(row)
         rows.append(row)
     rows.sort(key=_sort_key)
-    return rows
+    shown = rows if limit is None else rows[:limit]
+    beats = board_beats(user).in_bulk([r.beat_id for r in shown])
+    for row in shown:
+        row.beat = beats[row.beat_id]
+        row.target = getattr(row.beat, "presence_target", None) or DEFAULT_TARGET
+    return Board(rows=shown, total=len(rows), short=sum(1 for r in rows if r.falls_short))
+
+
+def presence_board(*, user: ScopeUser, now: dt.datetime | None = None) -> list[BeatPresence]:
+    """Every beat in the user's scope with its presence figures, those that fall short first."""
+    return board(user=user, now=now).rows
 
 
 # --- the weekly plan ------------------------------------------------------------------------------
@@ -294,7 +342,7 @@ def weekly_plan(*, user: ScopeUser, now: dt.datetime | None = None) -> WeeklyPla
     """Beats to cover first, the hours of the week when reports come in but patrols do not, and the
     hexagons where reports cluster. Reads reports' precise points: staff only, and the view logs it."""
     now = now or timezone.now()
-    board = presence_board(user=user, now=now)
+    ranked = presence_board(user=user, now=now)
     since = now - PLAN_WINDOW
     beats = Beat.objects.visible_to(user).values("pk")
     # The report rules (women's desk, conduct complaints) apply to the clusters as to the lists.
@@ -336,7 +384,7 @@ def weekly_plan(*, user: ScopeUser, now: dt.datetime | None = None) -> WeeklyPla
         cell = h3.latlng_to_cell(lat, lon, PLAN_H3_RESOLUTION)
         cells[cell] += 1
         cell_beats.setdefault(cell, Counter())[beat_id] += 1
-    by_pk = {row.beat.pk: row.beat for row in board}
+    by_pk = {row.beat_id: row.beat for row in ranked if row.beat is not None}
     places = []
     for cell, n in cells.most_common(PLAN_PLACES):
         if n < PLAN_MIN_CLUSTER:
@@ -347,7 +395,7 @@ def weekly_plan(*, user: ScopeUser, now: dt.datetime | None = None) -> WeeklyPla
             Place(cell=cell, lat=round(lat, 4), lon=round(lon, 4), reports=n, beat=by_pk.get(beat_id))
         )
     return WeeklyPlan(
-        beats=[row for row in board if row.falls_short][:PLAN_BEATS],
+        beats=[row for row in ranked if row.falls_short][:PLAN_BEATS],
         hours=hours,
         places=places,
         report_points=len(points),

@@ -34,15 +34,15 @@ def may_set_targets(user: User) -> bool:
 @never_cache
 @require_GET
 def board(request: StaffRequest) -> HttpResponse:
-    rows = selectors.presence_board(user=request.user)
+    # A district has hundreds of beats; a phone shows those that fall short most.
+    found = selectors.board(user=request.user, limit=BOARD_SHOWN)
     return render(
         request,
         "presence/board.html",
         {
-            # A district has hundreds of beats; a phone shows those that fall short most.
-            "rows": rows[:BOARD_SHOWN],
-            "hidden": max(0, len(rows) - BOARD_SHOWN),
-            "short": sum(1 for r in rows if r.falls_short),
+            "rows": found.rows,
+            "hidden": found.total - len(found.rows),
+            "short": found.short,
             "may_set_targets": may_set_targets(request.user),
         },
     )

@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from rabta.places.models import PoliceStation
 from rabta.presence.models import BeatTarget, DeskShift
 from tests import factories
 from tests.browser.helpers import screenshot
@@ -42,6 +43,11 @@ def days_ago(days: int, hour: int = 10) -> dt.datetime:
 def test_station_head_board_targets_and_desk(
     new_page: Callable[..., Page], live_server: Any, world: World
 ) -> None:
+    # The desk is open whenever the test runs, so that starting a shift opens it (the scheduled
+    # hours themselves are tested in test_presence_desk.py).
+    PoliceStation.objects.filter(pk=world.station_a.pk).update(
+        womens_desk_days="1234567", womens_desk_opens=dt.time(0, 0), womens_desk_closes=dt.time(23, 59, 59)
+    )
     for d in (2, 5, 9, 16, 23, 30):
         factories.contact(world.beat_a, officer_obj=world.beat_officer, at=days_ago(d))
     factories.contact(world.beat_b, officer_obj=world.other_beat_officer, at=days_ago(12, 21))
