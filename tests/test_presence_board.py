@@ -30,7 +30,7 @@ def local(days_ago: int, hour: int) -> dt.datetime:
 
 
 def beats_on_board(response: object) -> list[str]:
-    return [row.beat.code for row in response.context["rows"]]  # type: ignore[attr-defined]
+    return [row.beat.code for row in response.context["board"].rows]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("name", PERSONAS)
@@ -124,10 +124,11 @@ def test_board_queries_do_not_grow_with_beats(world):
             BeatTarget.objects.create(beat=beat, proactive_per_week=2)
 
     proof = assert_constant_queries(client, url_for("presence:board"), more_beats, n=3)
-    assert len(proof.large.context["rows"]) == 3 + 6
-    # The session, user and device; the beats' ids and targets; the four weeks' day rows; the
-    # partial days' contacts; the older visits; the shown beats as models.
-    assert proof.count <= STAFF_REQUEST + 5
+    assert len(proof.large.context["board"].rows) == 3 + 6
+    # The session, user and device; the count of beats in scope (a district's board is cached);
+    # the beats' ids and targets; the four weeks' day rows; the partial days' contacts; the older
+    # visits; the shown beats as models.
+    assert proof.count <= STAFF_REQUEST + 6
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -237,3 +238,25 @@ def test_plan_of_another_station_holds_none_of_its_reports(world):
 def test_plan_is_staff_only(world):
     response = verified_client(world.resident).get(url_for("presence:plan"))
     assert response.status_code == 403
+
+
+def test_a_large_board_is_kept_a_minute_and_a_station_board_is_live(world, monkeypatch):
+    from django.core.cache import cache
+
+    from rabta.presence import board_views
+
+    def todays(client) -> int:
+        return client.get(url_for("presence:board")).content.decode().count("<dd>today")
+
+    cache.clear()
+    client = verified_client(world.station_head)
+    assert todays(client) == 0
+    factories.contact(world.beat_a, officer_obj=world.beat_officer)
+    assert todays(client) == 1  # a station's board is live
+    monkeypatch.setattr(board_views, "LARGE_BOARD", 1)  # as if the station were a district
+    assert todays(client) == 1
+    factories.contact(world.beat_b, officer_obj=world.other_beat_officer)
+    assert todays(client) == 1  # kept
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+        assert todays(client) == 2
+    cache.clear()

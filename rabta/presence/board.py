@@ -231,6 +231,10 @@ class Board:
     total: int
     short: int
 
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.rows)
+
 
 # What ranking a beat takes: ids, names and targets, as tuples (no model instances).
 _SCOPE_FIELDS = (
