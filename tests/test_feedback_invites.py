@@ -115,16 +115,17 @@ def test_a_resolved_report_gets_one_invitation_and_the_link_works_once(world: Wo
     assert client.post(url, answer).status_code == 404 and ContactResponse.objects.count() == 1
 
 
+@pytest.mark.parametrize("language", ["en", "ur", "ps"])
 @time_machine.travel(NOW, tick=False)
-def test_reply_1_answers_by_sms_in_the_reporters_language(world: World) -> None:
-    _resolved(world, language="ps")
+def test_reply_1_answers_by_sms_in_the_reporters_language(world: World, language: str) -> None:
+    _resolved(world, language=language)
     sent = _sweep()
     link = LINK.search(sent[0]).group(0)  # type: ignore[union-attr]
-    assert "/ps/s/" in link
-    with translation.override("ps"):
+    assert f"/{language}/s/" in link
+    with translation.override(language):
         assert sent[0] == invitation_text(link=link, discreet=False)
     sms = Sms(console_channel(), number=NUMBER)
-    with translation.override("ps"):
+    with translation.override(language):
         assert sms.send("1") == [
             sms_flow.welcome(SurveyKind.CONTACT),
             sms_flow.question(SurveyKind.CONTACT, 0),
@@ -132,7 +133,7 @@ def test_reply_1_answers_by_sms_in_the_reporters_language(world: World) -> None:
     assert ContactInvite.objects.get().used_on == NOW.date()
     for reply in ("4", "4", "5", "3", "4", "1", "1", "1"):
         sms.send(reply)
-    with translation.override("ps"):
+    with translation.override(language):
         assert sms.send("0") == [sms_flow.thanks()]
     saved = ContactResponse.objects.get()
     assert (saved.mode, saved.voice, saved.overall, saved.started_by, saved.age_band) == (
