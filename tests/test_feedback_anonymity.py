@@ -6,13 +6,11 @@ once counts once (PostgreSQL, real transactions)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from rabta.feedback.models import (
@@ -26,10 +24,9 @@ from rabta.feedback.models import (
 )
 from rabta.messaging.models import Phone
 from rabta.people.models import User
+from tests.concurrency import together
 from tests.conftest import World
 from tests.test_feedback_survey import FULL, code_for, running_campaign, url
-
-T = TypeVar("T")
 
 ANSWERS = (CommunityResponse, ContactResponse, FreeText)
 INVITATIONS = (InviteCode, ContactInvite, PhoneInvited, SmsSurveySession)
@@ -177,30 +174,6 @@ def test_after_a_web_survey_no_row_holds_the_code_and_an_answer(world: World) ->
 
 
 # --- concurrency (PostgreSQL) ---------------------------------------------------------------
-
-
-def together(n: int, work: Callable[[], T]) -> list[T]:
-    """Run `work` in n threads released at the same moment, each with its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

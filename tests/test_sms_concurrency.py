@@ -2,49 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import TypeVar
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from rabta.messaging import inbound
 from rabta.messaging.models import InboundMessage, OutboundMessage, Phone
+from tests.concurrency import together
 from tests.sms_fixtures import console_channel, twilio_channel, twilio_post
 from tests.tasks_helper import queued
-
-T = TypeVar("T")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"),
 ]
-
-
-def together(n: int, work: Callable[[], T]) -> list[T]:
-    """Run `work` in n threads released at the same moment, each with its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def test_concurrent_duplicate_deliveries_store_one_message() -> None:

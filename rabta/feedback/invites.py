@@ -29,15 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rabta.feedback import services
-from rabta.feedback.models import (
-    INVITE_DAYS,
-    ContactInvite,
-    SmsSurveySession,
-    Source,
-    SurveyKind,
-)
-from rabta.messaging import outbound
-from rabta.messaging.models import Phone, Purpose
+from rabta.feedback.models import INVITE_DAYS, ContactInvite, SmsSurveySession, Source, SurveyKind
+from rabta.messaging.models import Phone
 from rabta.messaging.phones import phone_id_for
 from rabta.presence import services as presence_services
 from rabta.presence.models import Contact, FeedbackConsent
@@ -92,6 +85,7 @@ def consents_due(now: dt.datetime) -> list[FeedbackConsent]:
         .exclude(phone_encrypted="")
         .exclude(Exists(invited))
         .select_related("contact")
+        .prefetch_related("contact__beats")
         .order_by("created_at")[:500]
     )
 
@@ -144,36 +138,25 @@ def _invite(
             token_hash=services.token_hash(token),
         )
         phone = _phone(e164) if e164 else None
-        reason = ""
-        if phone is None:
-            reason = "no phone"
-        elif phone.opted_out:
-            reason = "opted out"
-        elif not services.may_invite_phone(phone=phone, today=today):
-            reason = "invited lately"
-        elif SmsSurveySession.objects.filter(phone=phone, started=True).exists():
-            reason = "answering a survey"
-        if reason or phone is None:
+        if phone is None or not services.may_invite_phone(phone=phone, today=today):
             invite.save()
-            result.hold(reason)
+            result.hold("no phone" if phone is None else "opted out, invited lately or answering")
             return
         invite.language = _language(phone, language)
         invite.by_sms = invite.sent = True
         invite.save()
-        SmsSurveySession.objects.filter(phone=phone).delete()
-        SmsSurveySession.objects.create(
+        with translation.override(invite.language):
+            body = invitation_text(link=_link(token, invite.language), discreet=discreet or phone.discreet)
+        services.invite_by_sms(
             phone=phone,
+            body=body,
             kind=SurveyKind.CONTACT,
             beat_id=beat_id,
             source=source,
             invite=invite,
-            language=invite.language,
             expires_at=invite.expires_at,
+            today=today,
         )
-        services.note_phone_invited(phone=phone, today=today)
-        with translation.override(invite.language):
-            body = invitation_text(link=_link(token, invite.language), discreet=discreet or phone.discreet)
-        outbound.queue_sms(phone=phone, body=body, purpose=Purpose.NOTIFICATION)
     result.sent += 1
 
 
@@ -186,26 +169,26 @@ def send_due_invitations(*, now: dt.datetime | None = None) -> SweepResult:
     today = timezone.localdate(now)
     for report in reports_due(now):
         assert report.beat_id is not None
-        details = decrypt_contact(report)
+        allowed = not (report.no_sms or report.contact_erased_at)
         _invite(
             result=result,
             source=Source.REPORT,
             beat_id=report.beat_id,
-            e164="" if report.no_sms or report.contact_erased_at else details.phone,
+            e164=decrypt_contact(report).phone if allowed else "",
             language=report.language,
             discreet=report.wants_neutral_wording or report.is_sensitive,
             today=today,
             report=report,
         )
     for consent in consents_due(now):
-        beat_id = consent.contact.beats.values_list("pk", flat=True).order_by("pk").first()
-        if beat_id is None:
+        beat_ids = [beat.pk for beat in consent.contact.beats.all()]
+        if not beat_ids:
             continue
         linked = consent.contact.report_id is not None
         _invite(
             result=result,
             source=Source.CONTACT,
-            beat_id=beat_id,
+            beat_id=min(beat_ids),
             e164=presence_services.use_feedback_consent(consent=consent),
             language=consent.language,
             discreet=linked,

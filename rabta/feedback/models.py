@@ -130,6 +130,13 @@ def ten_point_item(label: Any) -> models.PositiveSmallIntegerField:
     )
 
 
+class BeatScopedQuerySet(StaffScopedQuerySet[Any]):
+    """Rows filed under one beat (codes, invitations, answers, free texts): in scope with their beat."""
+
+    def in_scope(self, user: ScopeUser) -> BeatScopedQuerySet:
+        return self.filter(beat__in=Beat.objects.visible_to(user).values("pk"))
+
+
 class CampaignQuerySet(StaffScopedQuerySet["Campaign"]):
     def in_scope(self, user: ScopeUser) -> CampaignQuerySet:
         beats = Beat.objects.visible_to(user).values("pk")
@@ -194,11 +201,6 @@ class Campaign(models.Model):
         return self.open_link_token
 
 
-class InviteCodeQuerySet(StaffScopedQuerySet["InviteCode"]):
-    def in_scope(self, user: ScopeUser) -> InviteCodeQuerySet:
-        return self.filter(beat__in=Beat.objects.visible_to(user).values("pk"))
-
-
 class InviteCode(models.Model):
     """A one-use code for the community survey, printed on a slip or sent by SMS.
 
@@ -214,7 +216,7 @@ class InviteCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     used_on = models.DateField(null=True, blank=True)
 
-    objects = InviteCodeQuerySet.as_manager()
+    objects = BeatScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation code")
@@ -231,11 +233,6 @@ class InviteCode(models.Model):
     @property
     def is_used(self) -> bool:
         return self.used_on is not None
-
-
-class ContactInviteQuerySet(StaffScopedQuerySet["ContactInvite"]):
-    def in_scope(self, user: ScopeUser) -> ContactInviteQuerySet:
-        return self.filter(beat__in=Beat.objects.visible_to(user).values("pk"))
 
 
 class ContactInvite(models.Model):
@@ -262,7 +259,7 @@ class ContactInvite(models.Model):
     expires_at = models.DateTimeField()
     used_on = models.DateField(null=True, blank=True)
 
-    objects = ContactInviteQuerySet.as_manager()
+    objects = BeatScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("post-contact invitation")
@@ -305,11 +302,6 @@ class PhoneInvited(models.Model):
         return f"phone {self.phone_id} invited {self.last_invited_on}"
 
 
-class ResponseQuerySet(StaffScopedQuerySet[Any]):
-    def in_scope(self, user: ScopeUser) -> ResponseQuerySet:
-        return self.filter(beat__in=Beat.objects.visible_to(user).values("pk"))
-
-
 class ContactResponse(models.Model):
     """One answered post-contact (procedural-justice) survey."""
 
@@ -329,7 +321,7 @@ class ContactResponse(models.Model):
         _("who started the contact"), max_length=16, choices=StartedBy.choices, blank=True
     )
 
-    objects = ResponseQuerySet.as_manager()
+    objects = BeatScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("post-contact answer")
@@ -387,7 +379,7 @@ class CommunityResponse(models.Model):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
 
-    objects = ResponseQuerySet.as_manager()
+    objects = BeatScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trust and safety answer")
@@ -423,11 +415,6 @@ class FreeTextKind(models.TextChoices):
     TOP_ISSUE = "top_issue", _("The number one problem in this neighbourhood")
 
 
-class FreeTextQuerySet(StaffScopedQuerySet["FreeText"]):
-    def in_scope(self, user: ScopeUser) -> FreeTextQuerySet:
-        return self.filter(beat__in=Beat.objects.visible_to(user).values("pk"))
-
-
 class FreeText(models.Model):
     """What a respondent wrote, for staff only, never published verbatim. Encrypted at rest, dated to the
     month and kept apart from the scored answer (see the module docstring)."""
@@ -447,7 +434,7 @@ class FreeText(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="free_texts")
     reviewed = models.BooleanField(_("read"), default=False)
 
-    objects = FreeTextQuerySet.as_manager()
+    objects = BeatScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("free-text answer")

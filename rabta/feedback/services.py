@@ -27,10 +27,13 @@ from rabta.feedback.models import (
     InviteCode,
     Mode,
     PhoneInvited,
+    SmsSurveySession,
     Source,
+    SurveyKind,
     normalise_code,
 )
-from rabta.messaging.models import Phone
+from rabta.messaging import outbound
+from rabta.messaging.models import Phone, Purpose
 from rabta.people.models import User
 from rabta.places.models import Beat
 
@@ -208,17 +211,47 @@ def save_community_answer(
 
 
 def may_invite_phone(*, phone: Phone, today: dt.date | None = None) -> bool:
-    """At most one survey invitation per phone per PHONE_INVITE_GAP_DAYS, and none after STOP."""
+    """At most one survey invitation per phone per PHONE_INVITE_GAP_DAYS, none after STOP, and none
+    while the phone is answering a survey by SMS."""
     if phone.opted_out:
         return False
     today = today or timezone.localdate()
     last = PhoneInvited.objects.filter(phone=phone).values_list("last_invited_on", flat=True).first()
-    return last is None or (today - last).days >= PHONE_INVITE_GAP_DAYS
+    if last is not None and (today - last).days < PHONE_INVITE_GAP_DAYS:
+        return False
+    return not SmsSurveySession.objects.filter(phone=phone, started=True).exists()
 
 
-def note_phone_invited(*, phone: Phone, today: dt.date | None = None) -> None:
-    today = today or timezone.localdate()
-    PhoneInvited.objects.update_or_create(phone=phone, defaults={"last_invited_on": today})
+def invite_by_sms(
+    *,
+    phone: Phone,
+    body: str,
+    kind: SurveyKind,
+    beat_id: int,
+    expires_at: dt.datetime,
+    campaign_id: int | None = None,
+    source: str = "",
+    invite: ContactInvite | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Send one invitation and wait for the reply that starts the survey (sms.py). The caller has
+    checked may_invite_phone. An invitation still waiting for this phone is replaced."""
+    with transaction.atomic():
+        SmsSurveySession.objects.filter(phone=phone).delete()
+        SmsSurveySession.objects.create(
+            phone=phone,
+            kind=kind,
+            beat_id=beat_id,
+            campaign_id=campaign_id,
+            source=source,
+            invite=invite,
+            language=invite.language if invite is not None else phone.language,
+            expires_at=expires_at,
+        )
+        PhoneInvited.objects.update_or_create(
+            phone=phone, defaults={"last_invited_on": today or timezone.localdate()}
+        )
+        outbound.queue_sms(phone=phone, body=body, purpose=Purpose.NOTIFICATION)
 
 
 def beat_of(beat_id: int) -> Beat:

@@ -13,10 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rabta.feedback import services
-from rabta.feedback.models import INVITE_DAYS, Campaign, SmsSurveySession, SurveyKind
+from rabta.feedback.models import INVITE_DAYS, Campaign, SurveyKind
 from rabta.lib.phones import InvalidPhoneNumber, normalise
-from rabta.messaging import outbound
-from rabta.messaging.models import Phone, Purpose
+from rabta.messaging.models import Phone
 from rabta.messaging.phones import phone_id_for
 from rabta.places.models import Beat
 
@@ -63,22 +62,19 @@ def invite_numbers(
             continue
         with transaction.atomic():
             phone = Phone.objects.select_for_update().get(pk=phone_id_for(e164))
-            busy = SmsSurveySession.objects.filter(phone=phone, started=True).exists()
-            if phone.opted_out or busy or not services.may_invite_phone(phone=phone, today=today):
+            if not services.may_invite_phone(phone=phone, today=today):
                 held += 1
                 continue
-            SmsSurveySession.objects.filter(phone=phone).delete()
-            SmsSurveySession.objects.create(
-                phone=phone,
-                kind=SurveyKind.COMMUNITY,
-                beat=beat,
-                campaign=campaign,
-                language=phone.language,
-                expires_at=expires,
-            )
-            services.note_phone_invited(phone=phone, today=today)
             with translation.override(phone.language):
                 body = invitation_text(beat=beat, discreet=phone.discreet)
-            outbound.queue_sms(phone=phone, body=body, purpose=Purpose.NOTIFICATION)
+            services.invite_by_sms(
+                phone=phone,
+                body=body,
+                kind=SurveyKind.COMMUNITY,
+                beat_id=beat.pk,
+                campaign_id=campaign.pk,
+                expires_at=expires,
+                today=today,
+            )
             sent += 1
     return Invited(sent=sent, held_back=held, unreadable=unreadable)

@@ -66,7 +66,8 @@ class Contact:
 
 
 def decrypt_contact(report: Report) -> Contact:
-    """Decrypt without checks or logging: for notify.py only. Staff code uses
+    """Decrypt without checks or logging: for messages Rabta itself sends to the reporter (notify.py,
+    the feedback survey's invitation), never to show a person. Staff code uses
     services.reveal_contact, which checks the viewer and writes the access log."""
     cipher = field_cipher()
     phone = (
