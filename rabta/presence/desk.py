@@ -135,6 +135,21 @@ class DeskSummary:
         return sum(1 for d in self.days if d.unstaffed)
 
 
+def desk_days(
+    station: PoliceStation, staffed: list[Interval], first: dt.date, last: dt.date, now: dt.datetime
+) -> list[DeskDay]:
+    """Scheduled and staffed time on each scheduled day from `first` to `last`, given the shifts as
+    intervals. Today counts only the hours already past: the share is not lowered by hours still to come."""
+    out = []
+    for day, (opens, closes) in scheduled_intervals(station, first, last):
+        closes_by_now = min(closes, now)
+        if closes_by_now <= opens:
+            continue
+        interval = (opens, closes_by_now)
+        out.append(DeskDay(day=day, scheduled=closes_by_now - opens, staffed=_overlap(interval, staffed)))
+    return out
+
+
 def desk_summary(
     station: PoliceStation, *, now: dt.datetime | None = None, days: int = STAFFED_WINDOW_DAYS
 ) -> DeskSummary:
@@ -152,16 +167,8 @@ def desk_summary(
         .select_related("officer")
         .order_by("started_at")
     )
-    staffed = shift_intervals(shifts, now)
-    out = []
+    out = desk_days(station, shift_intervals(shifts, now), first, today, now)
     open_now = False
-    for day, (opens, closes) in scheduled_intervals(station, first, today):
-        # Today counts only the hours already past: the share is not lowered by hours still to come.
-        closes_by_now = min(closes, now)
-        if closes_by_now <= opens:
-            continue
-        interval = (opens, closes_by_now)
-        out.append(DeskDay(day=day, scheduled=closes_by_now - opens, staffed=_overlap(interval, staffed)))
     on_duty = [s for s in shifts if s.ended_at is None and now - s.started_at <= LONGEST_SHIFT]
     for _day, (opens, closes) in scheduled_intervals(station, today, today):
         open_now = bool(on_duty) and opens <= now < closes

@@ -12,8 +12,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rabta.people.models import Gender
 from rabta.places.lookup import beat_index
-from rabta.places.models import Beat
+from rabta.places.models import AGE_BAND_LABELS, Beat
 from rabta.reports.contact import normalise_email, normalise_phone
 from rabta.reports.models import Category, Period
 from rabta.reports.photos import PhotoError, ProcessedPhoto, process_upload
@@ -21,6 +22,14 @@ from rabta.reports.services import MAX_PHOTOS
 from rabta.reports.tracking import normalise_code
 
 PHOTO_FIELDS = tuple(f"photo{i}" for i in range(1, MAX_PHOTOS + 1))
+# "About you": optional, for the representation ratio only; the blank first choice is the default.
+ABOUT_YOU_FIELDS = ("reporter_gender", "reporter_age_band")
+PREFER_NOT_TO_SAY = ("", _("Prefer not to say"))
+# "60+" goes through translation: in right-to-left text a bare "+" lands before the number.
+AGE_CHOICES = [
+    PREFER_NOT_TO_SAY,
+    *((band, _("60+") if band == "60" else label) for band, label in AGE_BAND_LABELS.items()),
+]
 
 
 def new_idempotency_key() -> str:
@@ -115,6 +124,18 @@ class ReportForm(forms.Form):
             "send it only if you tick this."
         ),
     )
+    reporter_gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        choices=[PREFER_NOT_TO_SAY, *Gender.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reporter_age_band = forms.ChoiceField(
+        label=_("Age (optional)"),
+        choices=AGE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -175,6 +196,10 @@ class ReportForm(forms.Form):
             else:
                 data["beat"] = found
         return data
+
+    @property
+    def about_you(self) -> list[forms.BoundField]:
+        return [self[name] for name in ABOUT_YOU_FIELDS]
 
     @property
     def photos(self) -> list[ProcessedPhoto]:

@@ -22,8 +22,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rabta.core.crypto import EncryptedField
-from rabta.people.models import User
-from rabta.places.models import Beat, LocalizedNameMixin, code_validator
+from rabta.people.models import Gender, User
+from rabta.places.models import AGE_BAND_LABELS, Beat, LocalizedNameMixin, code_validator
 from rabta.reports import deadlines
 from rabta.reports.lifecycle import (
     OPEN_STATUSES,
@@ -171,6 +171,15 @@ class Report(models.Model):
     survey_wanted = models.BooleanField(_("asked for the feedback survey"), null=True, blank=True)
     # Set when the retention purge erased the contact above (docs/privacy.md#retention).
     contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Optional, for the representation ratio (docs/privacy.md#reporter-groups); blank is not given.
+    # Never shown with the report, to staff or anyone: beside the beat they could point at the
+    # reporter. Only counts (rabta.insights) read them; not editable, so no form or admin shows them.
+    reporter_gender = models.CharField(
+        _("gender"), max_length=8, choices=Gender.choices, blank=True, editable=False
+    )
+    reporter_age_band = models.CharField(
+        _("age band"), max_length=8, choices=AGE_BAND_LABELS, blank=True, editable=False
+    )
 
     # Lifecycle.
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)

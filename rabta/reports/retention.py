@@ -1,8 +1,10 @@
 """What reports erase on time: the reporter's contact, a period after the report closed.
 
 Everything the indicators count stays: category, beat, channel, status and every lifecycle date,
-deadlines and overdue flags, the anonymity and women-officer flags. The tracking hashes stay too:
-they are not contact data, and the reporter can still follow the report with the code.
+deadlines and overdue flags, the anonymity and women-officer flags, the reporter's optional gender
+and age band (tied to no one once the contact is gone; docs/privacy.md#reporter-groups). The
+tracking hashes stay too: they are not contact data, and the reporter can still follow the report
+with the code.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from rabta.audit.models import AccessLog, record_access
 from rabta.core.errors import NotVisible
 from rabta.lib.geo import snap_to_grid
-from rabta.people.models import User
+from rabta.people.models import Gender, User
 from rabta.places.lookup import beat_index
-from rabta.places.models import Beat
+from rabta.places.models import AGE_BAND_LABELS, Beat
 from rabta.reports import contact as contact_crypto
 from rabta.reports import tracking
 from rabta.reports.lifecycle import IllegalTransition, Status
@@ -88,6 +88,8 @@ def submit_report(
     contact_consent: bool | None = None,
     neutral_wording: bool = False,
     survey_wanted: bool | None = None,
+    reporter_gender: str = "",
+    reporter_age_band: str = "",
     photos: Sequence[IO[bytes] | ProcessedPhoto] = (),
     idempotency_key: str | None = None,
     subject_officer: User | None = None,
@@ -102,6 +104,8 @@ def submit_report(
     the number it came from is then kept only to answer STATUS and carry updates, and the report is
     anonymous to staff. With an idempotency key, a second call returns the first call's report and
     credentials.
+    `reporter_gender` and `reporter_age_band` are the reporter's optional answers (blank: not
+    given), kept for counts only (Report.reporter_gender).
     `beat_id` may stand in for `beat` when the caller already looked the point up (no Beat row is
     read). `on_created(report)` runs inside the report's own transaction, so a caller's extra rows
     commit with the report or not at all without a transaction of its own around this call: called
@@ -113,6 +117,8 @@ def submit_report(
             return existing
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(f"at most {MAX_PHOTOS} photos")
+    if reporter_gender not in ("", *Gender.values) or reporter_age_band not in ("", *AGE_BAND_LABELS):
+        raise ValidationError("unknown reporter gender or age band")
     processed = [p if isinstance(p, ProcessedPhoto) else process_upload(p) for p in photos]
 
     phone_e164 = contact_crypto.normalise_phone(phone) if phone.strip() else ""
@@ -148,6 +154,8 @@ def submit_report(
         safe_call_hours=safe_call_hours.strip()[:100],
         woman_officer_only=woman_officer_only,
         survey_wanted=survey_wanted,
+        reporter_gender=reporter_gender,
+        reporter_age_band=reporter_age_band,
         idempotency_key=tracking.hash_idempotency_key(idempotency_key) if idempotency_key else None,
     )
     if phone_e164:

@@ -113,6 +113,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
                     woman_officer_only=data["woman_officer_only"],
                     neutral_wording=data["neutral_wording"],
                     survey_wanted=data["survey_wanted"] or None,
+                    reporter_gender=data["reporter_gender"],
+                    reporter_age_band=data["reporter_age_band"],
                     photos=form.photos,
                     idempotency_key=data["idempotency_key"],
                 )
