@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "rabta.messaging",
     "rabta.presence",
     "rabta.feedback",
+    "rabta.insights",
     "rabta.site",
 ]
 

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", include("rabta.engagement.urls")),
     path("", include("rabta.presence.urls")),
     path("", include("rabta.feedback.urls")),
+    path("", include("rabta.insights.urls")),
     path("", include("rabta.messaging.urls")),
     path("", include("rabta.places.urls")),
     path("", include("rabta.site.urls")),
