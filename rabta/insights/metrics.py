@@ -48,6 +48,7 @@ class Metric(enum.StrEnum):
     PROACTIVE = "proactive"
     PROACTIVE_NIGHT = "proactive_night"
     LAST_PROACTIVE = "last_proactive"
+    PROACTIVE_TARGET = "proactive_target"  # the station head's weekly target, pro rata for the days passed
     DESK_SCHEDULED = "desk_scheduled"  # minutes, stations only
     DESK_STAFFED = "desk_staffed"
     # post-contact survey
@@ -81,6 +82,7 @@ KINDS: dict[Metric, Kind] = {
     Metric.PROACTIVE: Kind.COUNT,
     Metric.PROACTIVE_NIGHT: Kind.COUNT,
     Metric.LAST_PROACTIVE: Kind.LATEST,
+    Metric.PROACTIVE_TARGET: Kind.SUM,
     Metric.DESK_SCHEDULED: Kind.SUM,
     Metric.DESK_STAFFED: Kind.SUM,
     Metric.PJ: Kind.SUM,

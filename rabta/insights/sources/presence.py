@@ -12,15 +12,16 @@ from django.db.models.functions import TruncDate
 
 from rabta.insights.metrics import Metric
 from rabta.insights.models import Scope
-from rabta.insights.periods import start_of
+from rabta.insights.periods import end_of, start_of, starts_between
 from rabta.insights.sources import Row, default_tz, local_day, local_midnight, period_start
-from rabta.places.models import PoliceStation
+from rabta.places.models import Beat, PoliceStation
 from rabta.presence.desk import LONGEST_SHIFT, desk_days, shift_intervals
-from rabta.presence.models import BeatDay, Contact, DeskShift
+from rabta.presence.models import BeatDay, BeatTarget, Contact, DeskShift
 
 
 def rows(kind: str, first: dt.date, end: dt.date, now: dt.datetime) -> Iterator[Row]:
     yield from _contact_rows(kind, first, end)
+    yield from _target_rows(kind, first, end, local_day(now))
     yield from _desk_rows(kind, first, end, now)
 
 
@@ -47,6 +48,22 @@ def _contact_rows(kind: str, first: dt.date, end: dt.date) -> Iterator[Row]:
             yield Row(*key, Metric.PROACTIVE_NIGHT, "", r["night"], r["night"])
         if r["last"] is not None:
             yield Row(*key, Metric.LAST_PROACTIVE, "", r["proactive"], local_day(r["last"]).toordinal())
+
+
+def _target_rows(kind: str, first: dt.date, end: dt.date, today: dt.date) -> Iterator[Row]:
+    """Each beat's proactive target for the days of the period that have begun (a running week is
+    judged on its days so far), from its station head's weekly figure or the default."""
+    default = BeatTarget._meta.get_field("proactive_per_week").get_default()
+    targets = dict(BeatTarget.objects.values_list("beat_id", "proactive_per_week"))
+    spans = []
+    for start in starts_between(kind, first, end - dt.timedelta(days=1)):
+        if start > today:
+            break
+        spans.append((start, (min(end_of(kind, start), today) - start).days + 1))
+    for beat_id in Beat.objects.values_list("pk", flat=True).order_by("pk").iterator():
+        per_week = targets.get(beat_id, default)
+        for start, days in spans:
+            yield Row(Scope.BEAT, beat_id, start, Metric.PROACTIVE_TARGET, "", days, per_week * days / 7)
 
 
 def _desk_rows(kind: str, first: dt.date, end: dt.date, now: dt.datetime) -> Iterator[Row]:

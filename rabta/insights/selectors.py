@@ -1,0 +1,225 @@
+"""Reads for the dashboards, public pages and open data: a fixed number of queries per page, whatever
+the number of beats (every figure comes from the Measure rows, never from raw records).
+
+Reads go to the database the router names for reading the rollups (a PostgreSQL replica when
+DATABASE_REPLICA_URL is set; rabta.core.db_router).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Q
+
+from rabta.core.scoping import ScopeUser
+from rabta.insights import indicators
+from rabta.insights.health import Health, health
+from rabta.insights.indicators import Cells, Figure, Indicator
+from rabta.insights.metrics import Metric
+from rabta.insights.models import HexCount, Measure, PeriodKind, Population, RefreshState, Scope
+from rabta.insights.periods import last_n
+from rabta.places.models import Beat, District, PoliceStation
+
+CHILD: dict[str, str] = {
+    Scope.PROVINCE: Scope.DISTRICT,
+    Scope.DISTRICT: Scope.STATION,
+    Scope.STATION: Scope.BEAT,
+}
+TREND_PERIODS: dict[str, int] = {PeriodKind.MONTH: 12, PeriodKind.WEEK: 8}
+
+
+@dataclass(frozen=True)
+class Place:
+    scope: str
+    pk: int  # 0 for the province
+    name: str
+    code: str
+    obj: Any  # the District, PoliceStation or Beat (None for the province)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.scope, self.pk)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One place in one period: its indicators and health."""
+
+    place: Place
+    start: dt.date
+    figures: dict[Indicator, Figure]
+    health: Health
+
+
+def place(scope: str, pk: int) -> Place | None:
+    if scope == Scope.PROVINCE:
+        return Place(Scope.PROVINCE, 0, "", "", None)
+    models: dict[str, Any] = {Scope.DISTRICT: District, Scope.STATION: PoliceStation, Scope.BEAT: Beat}
+    model = models.get(scope)
+    if model is None:
+        return None
+    joins: dict[str, tuple[str, ...]] = {Scope.STATION: ("district",), Scope.BEAT: ("station__district",)}
+    related = joins.get(scope, ())
+    obj = model.objects.select_related(*related).filter(pk=pk).first()
+    return None if obj is None else Place(scope, obj.pk, obj.local_name, obj.code, obj)
+
+
+def visible(user: ScopeUser, target: Place) -> bool:
+    """Whether a staff user may see a place's dashboard: the places of their own scope and those
+    below it (a station head sees their station and its beats, not their district)."""
+    if not user.is_authenticated:
+        return False
+    if user.sees_everything:
+        return True
+    if target.scope == Scope.PROVINCE:
+        return False
+    if target.scope == Scope.DISTRICT:
+        return bool(user.scope_district_id == target.pk)
+    if target.scope == Scope.STATION:
+        return PoliceStation.objects.visible_to(user).filter(pk=target.pk).exists() and not user.scope_beat_id
+    return Beat.objects.visible_to(user).filter(pk=target.pk).exists()
+
+
+def home_place(user: ScopeUser) -> Place | None:
+    """Where a user's dashboard starts: the widest place they see."""
+    if user.sees_everything:
+        return place(Scope.PROVINCE, 0)
+    if user.scope_district_id:
+        return place(Scope.DISTRICT, user.scope_district_id)
+    if user.scope_station_id:
+        return place(Scope.STATION, user.scope_station_id)
+    beat = Beat.objects.visible_to(user).order_by("pk").first()
+    return place(Scope.BEAT, beat.pk) if beat else None
+
+
+def children(parent: Place) -> list[Place]:
+    scope = CHILD.get(parent.scope)
+    if scope is None:
+        return []
+    if scope == Scope.DISTRICT:
+        rows: Iterable[Any] = District.objects.order_by("name")
+    elif scope == Scope.STATION:
+        rows = PoliceStation.objects.filter(district_id=parent.pk).order_by("name")
+    else:
+        rows = Beat.objects.filter(station_id=parent.pk).order_by("name")
+    return [Place(scope, r.pk, r.local_name, r.code, r) for r in rows]
+
+
+def _cells(rows: Iterable[tuple[Any, ...]]) -> dict[Any, dict[tuple[str, str], tuple[int, float]]]:
+    out: dict[Any, dict[tuple[str, str], tuple[int, float]]] = defaultdict(dict)
+    for key, metric, group, n, value in rows:
+        out[key][(metric, group)] = (n, value)
+    return out
+
+
+def series(target: Place, period: str, starts: Sequence[dt.date]) -> dict[dt.date, Cells]:
+    """One place's rows for these periods, in one query."""
+    rows = Measure.objects.filter(
+        scope=target.scope, scope_id=target.pk, period=period, start__in=list(starts)
+    ).values_list("start", "metric", "group", "n", "value")
+    return dict(_cells(rows))
+
+
+def child_cells(parent: Place, period: str, start: dt.date) -> dict[int, Cells]:
+    """The rows of every place one level below `parent` for one period, in one query."""
+    scope = CHILD.get(parent.scope)
+    if scope is None:
+        return {}
+    rows = Measure.objects.filter(scope=scope, period=period, start=start)
+    if parent.scope == Scope.DISTRICT:
+        rows = rows.filter(district_id=parent.pk)
+    elif parent.scope == Scope.STATION:
+        rows = rows.filter(station_id=parent.pk)
+    return dict(_cells(rows.values_list("scope_id", "metric", "group", "n", "value")))
+
+
+def populations(scope: str, ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Population.objects.filter(scope=scope, scope_id__in=list(ids)).values_list(
+        "scope_id", "group", "n"
+    )
+    for scope_id, group, n in rows:
+        out[scope_id][group] = n
+    return out
+
+
+def last_proactive(scope: str, ids: Iterable[int], *, before: dt.date) -> dict[int, dt.date]:
+    """The latest proactive visit day of each place, from the weekly rows (the latest day is a max),
+    counting only days before `before` (public pages pass today: nothing newer than yesterday)."""
+    rows = (
+        Measure.objects.filter(
+            scope=scope, scope_id__in=list(ids), period=PeriodKind.WEEK, metric=Metric.LAST_PROACTIVE
+        )
+        .filter(start__lt=before)
+        .values("scope_id")
+        .annotate(latest=Max("value"))
+        .order_by()
+    )
+    out = {}
+    for r in rows:
+        day = dt.date.fromordinal(int(r["latest"]))
+        out[r["scope_id"]] = day if day < before else before - dt.timedelta(days=1)
+    return out
+
+
+def snapshot(target: Place, cells: Cells, population: dict[str, int], start: dt.date, **kw: Any) -> Snapshot:
+    found = indicators.figures(cells, population, **kw)
+    return Snapshot(target, start, found, health(found))
+
+
+def trend(target: Place, period: str, today: dt.date, *, complete_only: bool = False) -> list[Snapshot]:
+    """The place's last 12 months (or 8 weeks), oldest first; the running one unless complete_only."""
+    starts = last_n(period, today, TREND_PERIODS[period], include_current=not complete_only)
+    by_start = series(target, period, starts)
+    population = populations(target.scope, [target.pk]).get(target.pk, {})
+    return [snapshot(target, by_start.get(s, {}), population, s) for s in starts]
+
+
+def children_snapshots(parent: Place, period: str, start: dt.date, today: dt.date) -> list[Snapshot]:
+    kids = children(parent)
+    cells = child_cells(parent, period, start)
+    ids = [k.pk for k in kids]
+    pops = populations(kids[0].scope, ids) if kids else {}
+    latest = last_proactive(kids[0].scope, ids, before=today + dt.timedelta(days=1)) if kids else {}
+    return [
+        snapshot(
+            k, cells.get(k.pk, {}), pops.get(k.pk, {}), start, today=today, last_proactive=latest.get(k.pk)
+        )
+        for k in kids
+    ]
+
+
+def needing_attention(snapshots: Sequence[Snapshot], count: int = 10) -> list[Snapshot]:
+    """Places whose health is lowest, with data: the weakest components say why. Places, not people."""
+    scored = [s for s in snapshots if s.health.index is not None and s.health.weakest()]
+    return sorted(scored, key=lambda s: (s.health.index, s.place.name))[:count]
+
+
+def hex_counts(*, resolution: int, months: Sequence[dt.date], district_id: int | None) -> dict[str, int]:
+    rows = HexCount.objects.filter(resolution=resolution, month__in=list(months))
+    if district_id is not None:
+        rows = rows.filter(district_id=district_id)
+    out: dict[str, int] = defaultdict(int)
+    for cell, n in rows.values_list("cell", "n"):
+        out[cell] += n
+    return dict(out)
+
+
+def refreshed_at() -> dt.datetime | None:
+    state = RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    return state
+
+
+def beat_filter(target: Place) -> Q:
+    """Beats inside a place, as a filter on Beat."""
+    if target.scope == Scope.BEAT:
+        return Q(pk=target.pk)
+    if target.scope == Scope.STATION:
+        return Q(station_id=target.pk)
+    if target.scope == Scope.DISTRICT:
+        return Q(station__district_id=target.pk)
+    return Q()
