@@ -1,6 +1,6 @@
 """Rabta's one settings file. Every deployment choice is read from the environment.
 
-Variables (see docs/configuration.md): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
+Variables (see docs/configuration.md): DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
 RABTA_FIELD_KEY(S), RABTA_INDEX_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT,
 RABTA_PRIVATE_MEDIA_ROOT, RABTA_EMAIL_*, RABTA_ENV_FILE.
 A bad or missing value stops start-up with a message that names the variable.
@@ -57,6 +57,14 @@ try:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+
+    # Dashboards, public figures and open data may read the rollups from a PostgreSQL replica
+    # (docs/deploy.md "A read replica"); everything else, and every write, uses the primary.
+    replica_url = env.str("DATABASE_REPLICA_URL", default="")
+    if replica_url:
+        DATABASES["replica"] = env.database("DATABASE_REPLICA_URL", default=replica_url)
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["rabta.core.db_router.ReplicaRouter"]
 
     MEDIA_ROOT = Path(env.str("RABTA_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
     # Report photos (docs/deploy.md "Media files"): outside MEDIA_ROOT, never mapped to a URL.

@@ -257,3 +257,24 @@ def test_a_deadline_passing_changes_the_on_time_rate_of_its_period(world):
     assert not result.full
     assert measures(Scope.BEAT, world.beat_b.pk)[("on_time", "")] == (1, 0)
     assert measures(Scope.DISTRICT, world.district.pk)[("on_time", "")] == (1, 0)
+
+
+def test_the_periodic_task_rebuilds_once_a_day_and_refreshes_in_between(world):
+    from rabta.core.periodic import SWEEPS
+    from rabta.insights.tasks import sweep_insights
+    from tests.tasks_helper import queued
+
+    assert "rabta.insights.tasks.sweep_insights" in {s.task_path for s in SWEEPS}
+    with time_machine.travel(at(10, 9), tick=False):
+        report(world.beat_a, at(10, 8))
+        first = sweep_insights.call()
+    assert first["full"] is True
+    assert measures(Scope.BEAT, world.beat_a.pk)[("reports", "")] == (1, 1)
+    assert len(queued("rabta.insights.tasks.sweep_insights")) == 1  # it schedules its next run
+    with time_machine.travel(at(10, 9, 15), tick=False):
+        report(world.beat_a, at(10, 9, 10))
+        second = sweep_insights.call()
+    assert second["full"] is False
+    assert measures(Scope.BEAT, world.beat_a.pk)[("reports", "")] == (2, 2)
+    with time_machine.travel(at(11, 9, 1), tick=False):
+        assert sweep_insights.call()["full"] is True

@@ -68,6 +68,11 @@ SWEEPS: tuple[Sweep, ...] = (
         "invite residents to the post-contact survey; forget unfinished SMS surveys",
     ),
     Sweep(
+        "rabta.insights.tasks.sweep_insights",
+        dt.timedelta(minutes=15),
+        "bring the indicator rollups up to date (the periods that changed; everything once a day)",
+    ),
+    Sweep(
         "rabta.site.tasks.sweep_purge",
         dt.timedelta(days=1),
         "erase reporter contact, SMS bodies, registers and old access log rows past their retention period",
