@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import h3
+import shapely
 from django.db.models import Max, Q
 
 from rabta.core.scoping import ScopeUser
@@ -197,6 +199,37 @@ def needing_attention(snapshots: Sequence[Snapshot], count: int = 10) -> list[Sn
     """Places whose health is lowest, with data: the weakest components say why. Places, not people."""
     scored = [s for s in snapshots if s.health.index is not None and s.health.weakest()]
     return sorted(scored, key=lambda s: (s.health.index, s.place.name))[:count]
+
+
+def beat_values(target: Place, period: str, start: dt.date, indicator: Indicator) -> dict[int, float]:
+    """One indicator for every beat inside a place (for its map), in two queries."""
+    rows = Measure.objects.filter(scope=Scope.BEAT, period=period, start=start)
+    if target.scope == Scope.DISTRICT:
+        rows = rows.filter(district_id=target.pk)
+    elif target.scope == Scope.STATION:
+        rows = rows.filter(station_id=target.pk)
+    elif target.scope == Scope.BEAT:
+        rows = rows.filter(scope_id=target.pk)
+    cells = _cells(rows.values_list("scope_id", "metric", "group", "n", "value"))
+    pops = populations(Scope.BEAT, cells)
+    out = {}
+    for pk, beat_cells in cells.items():
+        figure = indicators.figures(beat_cells, pops.get(pk, {})).get(indicator)
+        if figure is not None:
+            out[pk] = figure.value
+    return out
+
+
+def cells_within(cells: dict[str, int], areas: Sequence[Any]) -> dict[str, int]:
+    """The H3 cells whose centre lies inside any of `areas` (shapely polygons)."""
+    union = shapely.union_all(list(areas))
+    shapely.prepare(union)
+    out = {}
+    for cell, n in cells.items():
+        lat, lon = h3.cell_to_latlng(cell)
+        if union.contains(shapely.Point(lon, lat)):
+            out[cell] = n
+    return out
 
 
 def hex_counts(*, resolution: int, months: Sequence[dt.date], district_id: int | None) -> dict[str, int]:

@@ -23,6 +23,8 @@ class QueueFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     assigned = forms.ChoiceField(label=_("Assigned"), choices=ASSIGNED_FILTERS, required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # Set by links from elsewhere (a beat's dashboard), kept through the filter form.
+    beat = forms.SlugField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, categories: Iterable[Category] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -35,6 +37,7 @@ class QueueFilterForm(forms.Form):
             status=data.get("status") or "open",
             category=data.get("category") or "",
             overdue=bool(data.get("overdue")),
+            beat=data.get("beat") or "",
             assigned=data.get("assigned") or "",
         )
 
