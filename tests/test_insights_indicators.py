@@ -83,11 +83,24 @@ def test_representation_of_women_and_youth_among_attendees():
 
 
 def test_representation_among_reporters_counts_only_those_who_said():
-    # 3 reporters said they were women, 1 a man; others said nothing and are outside the comparison.
-    rows = cells(reporters=(4, 4), reporters__women=(3, 3), reporters__men=(1, 1))
-    fig = representation(Indicator.WOMEN_REPORTERS, rows, Metric.REPORTERS, POPULATION, ("women", "men"))
-    assert fig is not None and fig.value == pytest.approx(1.5) and fig.n == 4
+    # 6 reporters said they were women, 9 men; others said nothing and are outside the comparison.
+    rows = cells(reporters=(20, 20), reporters__women=(6, 6), reporters__men=(9, 9))
+    fig = figures(rows, POPULATION)[Indicator.WOMEN_REPORTERS]
+    assert fig.value == pytest.approx(0.8) and fig.n == 15
     assert Indicator.YOUTH_REPORTERS not in figures(rows, POPULATION)  # nobody gave an age
+
+
+@pytest.mark.parametrize("women, men", [(3, 20), (20, 3)])
+def test_a_small_group_of_reporters_is_not_given_away(women, men):
+    rows = cells(
+        reporters=(women + men, women + men), reporters__women=(women, women), reporters__men=(men, men)
+    )
+    assert Indicator.WOMEN_REPORTERS not in figures(rows, POPULATION)
+    fig = representation(Indicator.WOMEN_REPORTERS, rows, Metric.REPORTERS, POPULATION, ("women", "men"))
+    assert fig is not None  # the rule is for private groups; attendance is counted in the open
+    none = cells(reporters=(20, 20), reporters__women=(0, 0), reporters__men=(20, 20))
+    # No woman at all is about nobody, and the figure that matters most: shown.
+    assert figures(none, POPULATION)[Indicator.WOMEN_REPORTERS].value == 0.0
 
 
 def test_desk_staffed_share_of_scheduled_minutes():

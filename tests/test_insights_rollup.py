@@ -12,7 +12,7 @@ import time_machine
 from rabta.engagement.models import Attendance, Meeting, MeetingKind, MeetingStatus
 from rabta.feedback.models import CommunityResponse, ContactResponse, Mode, Source, WalkSafety
 from rabta.insights import rollup
-from rabta.insights.models import Measure, PeriodKind, Population, RefreshState, Scope
+from rabta.insights.models import HexCount, Measure, PeriodKind, Population, RefreshState, Scope
 from rabta.places.models import Beat
 from rabta.presence.models import ContactKind
 from rabta.reports.lifecycle import Status
@@ -278,3 +278,27 @@ def test_the_periodic_task_rebuilds_once_a_day_and_refreshes_in_between(world):
     assert measures(Scope.BEAT, world.beat_a.pk)[("reports", "")] == (2, 2)
     with time_machine.travel(at(11, 9, 1), tick=False):
         assert sweep_insights.call()["full"] is True
+
+
+def test_reports_most_staff_cannot_see_are_not_counted(world):
+    # A conduct complaint, a women's-desk report and an ordinary one marked "a woman officer only":
+    # an officer who compared the count with their queue would learn that one was made.
+    from rabta.reports.models import Category, Sensitivity
+
+    with time_machine.travel(at(10, 9), tick=False):
+        report(world.beat_a, at(10, 8), ack_hours=1)
+        for sensitivity in (Sensitivity.CONDUCT, Sensitivity.WOMENS_DESK):
+            hidden = factories.report(
+                category_code=Category.objects.filter(sensitivity=sensitivity).values_list("code", flat=True)[
+                    0
+                ],
+                beat_obj=world.beat_a,
+            ).report
+            Report.objects.filter(pk=hidden.pk).update(created_at=at(10, 8), lat=34.8, lon=71.8)
+        desk_only = report(world.beat_a, at(10, 8), ack_hours=1)
+        Report.objects.filter(pk=desk_only.pk).update(woman_officer_only=True, lat=34.8, lon=71.8)
+        rollup.refresh(full=True)
+    a = measures(Scope.BEAT, world.beat_a.pk)
+    assert a[("reports", "")] == (1, 1)
+    assert a[("ack_hours", "")] == (1, 1.0)
+    assert not HexCount.objects.exists()  # the only points were theirs

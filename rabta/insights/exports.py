@@ -35,14 +35,14 @@ from rabta.insights.codebook import BY_METRIC, OnTime, StatusGroup
 from rabta.insights.models import Measure, PeriodKind, Scope
 from rabta.insights.periods import end_of
 from rabta.insights.sources import local_midnight, period_start
-from rabta.insights.sources.reports import late_q, on_time_q
+from rabta.insights.sources.reports import counted, late_q, on_time_q
 from rabta.lib import kanon
 from rabta.lib.stats import MIN_CELL
 from rabta.people.auth import StaffRequest, staff_required
 from rabta.places.models import Beat, District, PoliceStation
 from rabta.presence.export import PeriodForm, can_export
 from rabta.reports.lifecycle import OPEN_STATUSES, Status
-from rabta.reports.models import Report, Sensitivity
+from rabta.reports.models import Report
 
 DEFAULT_DAYS = 365
 MAX_K = 50
@@ -259,11 +259,9 @@ def research_reports(user: ScopeUser, first: dt.date, last: dt.date) -> QuerySet
     reports are left out: their existence is kept from most staff, so a research file must not tell it.
     The analyst reads no report through Report.visible_to; this file is the exception, anonymised."""
     return (
-        Report.objects.exclude(status=Status.DUPLICATE)
+        counted()
         .filter(
             beat__in=Beat.objects.visible_to(user).values("pk"),
-            category__sensitivity=Sensitivity.ORDINARY,
-            woman_officer_only=False,
             created_at__gte=local_midnight(first),
             created_at__lt=local_midnight(last + dt.timedelta(days=1)),
         )

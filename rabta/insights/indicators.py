@@ -192,15 +192,26 @@ def _count_figure(indicator: Indicator, cells: Cells, metric: Metric) -> Figure 
 
 
 def representation(
-    indicator: Indicator, cells: Cells, metric: Metric, population: Mapping[str, int], groups: tuple[str, ...]
+    indicator: Indicator,
+    cells: Cells,
+    metric: Metric,
+    population: Mapping[str, int],
+    groups: tuple[str, ...],
+    *,
+    min_cell: int = 0,
 ) -> Figure | None:
     """The first of `groups`' share among those of `metric` whose group is known, over its share of the
     population: 1.0 means they came (reported, answered) at their weight in the beat.
 
     `groups` is the dimension the group is part of (women and men; the age bands): a person who said
-    neither, or another gender, is outside the comparison, as the population counts only these."""
+    neither, or another gender, is outside the comparison, as the population counts only these.
+
+    With `min_cell`, no figure when the group or the rest of the dimension numbers 1 to min_cell - 1:
+    with n shown beside it, the ratio would give that small count away."""
     counts = [(_cell(cells, metric, g) or (0, 0.0))[0] for g in groups]
     known = sum(counts)
+    if any(0 < c < min_cell for c in (counts[0], known - counts[0])):
+        return None
     people = [population.get(g, 0) for g in groups]
     if known == 0 or people[0] == 0:
         return None
@@ -279,13 +290,15 @@ def figures(
     out[Indicator.ON_TIME] = _ratio_figure(Indicator.ON_TIME, cells, Metric.ON_TIME)
 
     genders, bands = (WOMEN, MEN), (YOUTH, *OLDER_BANDS)
-    for metric, women, youth in (
-        (Metric.ATTENDEES, Indicator.WOMEN_ATTENDEES, Indicator.YOUTH_ATTENDEES),
-        (Metric.REPORTERS, Indicator.WOMEN_REPORTERS, Indicator.YOUTH_REPORTERS),
-        (Metric.RESPONDENTS, Indicator.WOMEN_RESPONDENTS, Indicator.YOUTH_RESPONDENTS),
+    # Attendance is counted in the open, at the meeting; who reported and who answered a survey is
+    # private, so their small groups are not given away (docs/privacy.md, "Reporter groups").
+    for metric, women, youth, min_cell in (
+        (Metric.ATTENDEES, Indicator.WOMEN_ATTENDEES, Indicator.YOUTH_ATTENDEES, 0),
+        (Metric.REPORTERS, Indicator.WOMEN_REPORTERS, Indicator.YOUTH_REPORTERS, stats.MIN_CELL),
+        (Metric.RESPONDENTS, Indicator.WOMEN_RESPONDENTS, Indicator.YOUTH_RESPONDENTS, stats.MIN_CELL),
     ):
-        out[women] = representation(women, cells, metric, population, genders)
-        out[youth] = representation(youth, cells, metric, population, bands)
+        out[women] = representation(women, cells, metric, population, genders, min_cell=min_cell)
+        out[youth] = representation(youth, cells, metric, population, bands, min_cell=min_cell)
     scheduled = _cell(cells, Metric.DESK_SCHEDULED)
     staffed = _cell(cells, Metric.DESK_STAFFED) or (0, 0.0)
     if scheduled is not None and scheduled[1] > 0:

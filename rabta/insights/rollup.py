@@ -29,8 +29,6 @@ from rabta.insights.models import HexCount, Measure, PeriodKind, Population, Ref
 from rabta.insights.periods import next_start, start_of, starts_between
 from rabta.insights.sources import engagement, feedback, local_day, local_midnight, presence, reports
 from rabta.places.models import AGE_BANDS, GENDERS, Beat, PoliceStation
-from rabta.reports.lifecycle import Status
-from rabta.reports.models import Report
 
 SOURCES = (reports, presence, engagement, feedback)
 # Records written while the last run was reading are caught by starting a little before it.
@@ -237,9 +235,9 @@ def rewrite_hexes(months: Sequence[dt.date]) -> int:
     """Reports per H3 cell for these months, at both resolutions, from their precise points."""
     first, end = months[0], next_start(PeriodKind.MONTH, months[-1])
     points = (
-        Report.objects.exclude(status=Status.DUPLICATE)
+        reports.counted()
         .filter(created_at__gte=local_midnight(first), created_at__lt=local_midnight(end))
-        .filter(lat__isnull=False, lon__isnull=False, beat__isnull=False)
+        .filter(lat__isnull=False, lon__isnull=False)
         .values_list("created_at", "lat", "lon", "beat__station__district_id")
         .order_by()
     )

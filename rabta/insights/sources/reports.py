@@ -1,7 +1,11 @@
 """Reports: how many came in, who sent them, how fast they were answered and whether on time.
 
 Each report counts in the period of the day it was received, on its beat. Duplicates are left out
-(they are another report's). A report counts toward the on-time rate once its outcome is known:
+(they are another report's), and so are women's-desk, "a woman officer only" and conduct reports:
+most staff cannot see that they exist, so a count that held them would tell a curious officer, by
+subtraction from their own queue, that one was made on their beat (docs/insights.md).
+
+A report counts toward the on-time rate once its outcome is known:
 late as soon as a deadline passed without the action, on time when it was first contacted by its
 first-contact deadline and done (resolved, referred or closed) by its resolution deadline.
 """
@@ -14,14 +18,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
 from rabta.insights.metrics import Metric
 from rabta.insights.models import Scope
 from rabta.insights.sources import Row, default_tz, local_day, local_midnight, period_start, person_groups
 from rabta.reports.lifecycle import OPEN_STATUSES, Status
-from rabta.reports.models import Report
+from rabta.reports.models import Report, Sensitivity
 
 
 class Median(Aggregate):
@@ -32,10 +36,17 @@ class Median(Aggregate):
     allow_distinct = False
 
 
+def counted() -> QuerySet[Report]:
+    """The reports the figures count: on a beat, not duplicates, and ordinary (see above)."""
+    return Report.objects.exclude(status=Status.DUPLICATE).filter(
+        beat__isnull=False, category__sensitivity=Sensitivity.ORDINARY, woman_officer_only=False
+    )
+
+
 def _in(kind: str, first: dt.date, end: dt.date):  # type: ignore[no-untyped-def]
     return (
-        Report.objects.exclude(status=Status.DUPLICATE)
-        .filter(beat__isnull=False, created_at__gte=local_midnight(first), created_at__lt=local_midnight(end))
+        counted()
+        .filter(created_at__gte=local_midnight(first), created_at__lt=local_midnight(end))
         .annotate(period_start=period_start(kind, "created_at"))
     )
 
