@@ -179,3 +179,12 @@ def test_a_beat_dashboard_links_to_that_beats_reports_only(world):
     assert link.endswith(f"?status=all&beat={world.beat_a.code}")
     listed = client.get(link).context["page"].reports
     assert {r.beat_id for r in listed} == {world.beat_a.pk} and len(listed) == 5
+
+
+def test_only_those_who_may_export_are_offered_the_downloads(world):
+    refresh()
+    export = url_for("insights:export_measures")
+    analyst = verified_client(world.analyst).get(dashboard("district", world.district.pk))
+    coordinator = verified_client(world.district_coordinator).get(dashboard("district", world.district.pk))
+    assert export in analyst.content.decode()
+    assert export not in coordinator.content.decode()

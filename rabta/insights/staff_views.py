@@ -16,6 +16,7 @@ from rabta.insights import dashboard, selectors
 from rabta.insights.indicators import Indicator
 from rabta.insights.models import PeriodKind, Scope
 from rabta.people.auth import StaffRequest, staff_required
+from rabta.presence.export import can_export
 
 
 class DashboardForm(forms.Form):
@@ -63,6 +64,12 @@ def place_dashboard(request: StaffRequest, scope: str, pk: int) -> HttpResponse:
     return render(
         request,
         "insights/dashboard.html",
-        {"board": board, "form": form, "targets": dashboard.targets(), "Scope": Scope},
+        {
+            "board": board,
+            "form": form,
+            "targets": dashboard.targets(),
+            "Scope": Scope,
+            "may_export": can_export(request.user),
+        },
         status=200 if form.is_valid() else 400,
     )
