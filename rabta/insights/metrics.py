@@ -9,8 +9,10 @@ A metric's kind says what a Measure's (n, value) hold:
 COUNT, RATIO and SUM add up; LATEST takes the maximum.
 
 Groups break a metric down where the data says who: '' is everyone, 'women' and 'men' the answers whose
-gender is known, an age band ('15_29' ...) those whose age is known, and 'women_15_29' ... both (for
-post-stratification weights). A person of another gender is counted in '' only.
+gender is known, an age band ('15_29' ...) those whose age is known, and 'women_15_29' ... both, kept
+only for the metrics weighted by post-stratification (WEIGHTED). A person of another gender is counted
+in '' only. Survey answers are broken down in months only: a beat's week holds a handful of answers,
+too few for any group, and the breakdown rows would outnumber the rest of the table many times over.
 """
 
 from __future__ import annotations
@@ -104,17 +106,21 @@ OLDER_BANDS = tuple(b for b in AGE_BANDS if b != YOUTH)
 WOMEN, MEN = GENDERS
 
 
-def groups_of(gender: str, band: str) -> tuple[str, ...]:
+def groups_of(gender: str, band: str, *, cells: bool = True) -> tuple[str, ...]:
     """The groups one person counts in, given their gender as the population counts it ('women', 'men'
-    or '') and their age band (or '')."""
+    or '') and their age band (or ''); with `cells`, their gender x age-band cell too."""
     out = [ALL]
     if gender:
         out.append(gender)
     if band:
         out.append(band)
-    if gender and band:
+    if cells and gender and band:
         out.append(f"{gender}_{band}")
     return tuple(out)
+
+
+# Metrics shown weighted to the population: the only ones that keep gender x age-band cells.
+WEIGHTED = frozenset({Metric.TRUST})
 
 
 CELL_GROUPS = tuple(f"{g}_{b}" for g in GENDERS for b in AGE_BANDS)

@@ -52,6 +52,7 @@ def period_start(kind: str, field: str, *, is_date: bool = False) -> Expression:
 POPULATION_GENDER = {"woman": "women", "man": "men"}
 
 
-def person_groups(gender: str | None, band: str | None) -> tuple[str, ...]:
-    """The groups of a person recorded with a gender ('woman', 'man', 'other' or blank) and age band."""
-    return groups_of(POPULATION_GENDER.get(gender or "", ""), band or "")
+def person_groups(gender: str | None, band: str | None, *, cells: bool = False) -> tuple[str, ...]:
+    """The groups of a person recorded with a gender ('woman', 'man', 'other' or blank) and age band
+    (with their gender x age-band cell when `cells`)."""
+    return groups_of(POPULATION_GENDER.get(gender or "", ""), band or "", cells=cells)

@@ -103,7 +103,7 @@ def _meeting_rows(kind: str, first: dt.date, end: dt.date) -> Iterator[Row]:
         totals: dict[str, int] = defaultdict(int)
         for field in COUNT_FIELDS:
             gender, band = field.split("_", 1)
-            for group in groups_of(gender, band):
+            for group in groups_of(gender, band, cells=False):
                 totals[group] += r[field] or 0
         for group, n in totals.items():
             if n:

@@ -1,9 +1,10 @@
 """Survey answers: the post-contact procedural-justice index and the community trust and safety items.
 
-Each answer counts on its beat in the period of the day it was given, in every group its respondent
-said they belong to. Answers through a campaign's open link are left out: anyone could have given
-them (the survey results show them apart for the same reason). "Prefer not to say" is left out of the
-item it was given for, never scored (rabta.lib.stats).
+Each answer counts on its beat in the period of the day it was given; in months, in every group its
+respondent said they belong to (weeks keep the whole only: rabta.insights.metrics). Answers through a
+campaign's open link are left out: anyone could have given them (the survey results show them apart
+for the same reason). "Prefer not to say" is left out of the item it was given for, never scored
+(rabta.lib.stats).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from rabta.feedback.models import (
     Mode,
     WalkSafety,
 )
-from rabta.insights.metrics import Metric
-from rabta.insights.models import Scope
+from rabta.insights.metrics import ALL, CELL_GROUPS, WEIGHTED, Metric
+from rabta.insights.models import PeriodKind, Scope
 from rabta.insights.periods import start_of
 from rabta.insights.sources import Row, person_groups
 from rabta.lib import stats
@@ -34,11 +35,18 @@ Key = tuple[int, dt.date, Metric, str]
 def rows(kind: str, first: dt.date, end: dt.date, now: dt.datetime) -> Iterator[Row]:
     sums: dict[Key, list[float]] = defaultdict(lambda: [0, 0.0])
 
+    monthly = kind == PeriodKind.MONTH
+
+    def groups_of(gender: str, band: str) -> tuple[str, ...]:
+        return person_groups(gender, band, cells=True) if monthly else (ALL,)
+
     def add(
         beat_id: int, start: dt.date, groups: tuple[str, ...], metric: Metric, value: float | None
     ) -> None:
         if value is None:
             return
+        if metric not in WEIGHTED:
+            groups = tuple(g for g in groups if g not in CELL_GROUPS)
         for group in groups:
             total = sums[(beat_id, start, metric, group)]
             total[0] += 1
@@ -48,7 +56,7 @@ def rows(kind: str, first: dt.date, end: dt.date, now: dt.datetime) -> Iterator[
     answers = ContactResponse.objects.filter(answered_on__gte=first, answered_on__lt=end)
     for r in answers.values_list(*contact_fields).order_by().iterator(chunk_size=5000):
         beat_id, day, gender, band, *pillars = r
-        start, groups = start_of(kind, day), person_groups(gender, band)
+        start, groups = start_of(kind, day), groups_of(gender, band)
         add(beat_id, start, groups, Metric.PJ_RESPONDENTS, 1)
         add(beat_id, start, groups, Metric.PJ, stats.pj_index(pillars))
         agrees = stats.agrees_with_all(pillars)
@@ -83,7 +91,7 @@ def rows(kind: str, first: dt.date, end: dt.date, now: dt.datetime) -> Iterator[
             safety,
             willing,
         ) = r
-        start, groups = start_of(kind, day), person_groups(gender, band)
+        start, groups = start_of(kind, day), groups_of(gender, band)
         add(beat_id, start, groups, Metric.RESPONDENTS, 1)
         add(beat_id, start, groups, Metric.TRUST, stats.trust_score([trust_respect, trust_listen]))
         add(beat_id, start, groups, Metric.SAFETY, safety)
