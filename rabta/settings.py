@@ -1,7 +1,7 @@
 """Rabta's one settings file. Every deployment choice is read from the environment.
 
-Variables (see docs/configuration.md): DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE,
-RABTA_FIELD_KEY(S), RABTA_INDEX_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT,
+Variables (see docs/configuration.md): DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS,
+TIME_ZONE, RABTA_FIELD_KEY(S), RABTA_INDEX_KEY, RABTA_HTTPS, CSRF_TRUSTED_ORIGINS, RABTA_MEDIA_ROOT,
 RABTA_PRIVATE_MEDIA_ROOT, RABTA_EMAIL_*, RABTA_ENV_FILE.
 A bad or missing value stops start-up with a message that names the variable.
 """

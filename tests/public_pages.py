@@ -255,3 +255,24 @@ def measure(client: Client, name: str, language: str, path: str, *, host: str = 
     weight.offsite.extend(f"{where}: {url}" for where, url in links.urls if is_offsite(url, host))
     _add_assets(links.assets, host, weight)
     return weight
+
+
+def _transparency(scope: str) -> Callable[[Any], str]:
+    """A place's transparency page with a month of figures, some hidden as too small (insights)."""
+
+    def path(world: Any) -> str:
+        from tests.test_insights_public import recent_transparency_world
+
+        recent_transparency_world(world)
+        code = {"beat": world.beat_a.code, "station": world.station_a.code, "district": world.district.code}
+        return reverse("insights:public", args=[scope, code[scope]])
+
+    return path
+
+
+PUBLIC_PAGES += [
+    PublicPage("transparency-home", lambda w: reverse("insights:public_home")),
+    PublicPage("transparency-beat", _transparency("beat")),
+    PublicPage("transparency-district", _transparency("district")),
+    PublicPage("open-data", lambda w: reverse("insights:open_data")),
+]

@@ -15,7 +15,7 @@ from typing import Any
 
 import h3
 import shapely
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 
 from rabta.core.scoping import ScopeUser
 from rabta.insights import indicators
@@ -23,8 +23,9 @@ from rabta.insights.health import Health, health
 from rabta.insights.indicators import Cells, Figure, Indicator
 from rabta.insights.metrics import Metric
 from rabta.insights.models import HexCount, Measure, PeriodKind, Population, RefreshState, Scope
-from rabta.insights.periods import last_n
+from rabta.insights.periods import last_n, start_of
 from rabta.places.models import Beat, District, PoliceStation
+from rabta.presence.models import BeatDay
 
 CHILD: dict[str, str] = {
     Scope.PROVINCE: Scope.DISTRICT,
@@ -150,22 +151,39 @@ def populations(scope: str, ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 
 def last_proactive(scope: str, ids: Iterable[int], *, before: dt.date) -> dict[int, dt.date]:
-    """The latest proactive visit day of each place, from the weekly rows (the latest day is a max),
-    counting only days before `before` (public pages pass today: nothing newer than yesterday)."""
+    """The latest proactive visit day of each place, counting only days before `before` (public pages
+    pass today: nothing newer than yesterday). Weeks that ended before `before`'s week come from the weekly
+    rows (their latest day is a max); the days of `before`'s own week from the presence day rows, because a
+    week's latest day may be `before` itself and says nothing of the days ahead of it."""
+    ids = list(ids)
+    week = start_of(PeriodKind.WEEK, before)
     rows = (
         Measure.objects.filter(
-            scope=scope, scope_id__in=list(ids), period=PeriodKind.WEEK, metric=Metric.LAST_PROACTIVE
+            scope=scope, scope_id__in=ids, period=PeriodKind.WEEK, metric=Metric.LAST_PROACTIVE
         )
-        .filter(start__lt=before)
+        .filter(start__lt=week)
         .values("scope_id")
         .annotate(latest=Max("value"))
         .order_by()
     )
-    out = {}
-    for r in rows:
-        day = dt.date.fromordinal(int(r["latest"]))
-        out[r["scope_id"]] = day if day < before else before - dt.timedelta(days=1)
+    out = {r["scope_id"]: dt.date.fromordinal(int(r["latest"])) for r in rows}
+    if week < before:
+        days = BeatDay.objects.filter(proactive__gt=0, day__gte=week, day__lt=before)
+        if scope == Scope.PROVINCE:
+            latest = days.aggregate(latest=Max("day"))["latest"]
+            out.update({0: latest} if latest else {})
+        else:
+            field = _BEAT_DAY_PLACE[scope]
+            by_place = days.filter(**{f"{field}__in": ids}).values(place=F(field)).annotate(latest=Max("day"))
+            out.update({r["place"]: r["latest"] for r in by_place.order_by()})
     return out
+
+
+_BEAT_DAY_PLACE: dict[str, str] = {
+    Scope.BEAT: "beat_id",
+    Scope.STATION: "beat__station_id",
+    Scope.DISTRICT: "beat__station__district_id",
+}
 
 
 def snapshot(target: Place, cells: Cells, population: dict[str, int], start: dt.date, **kw: Any) -> Snapshot:
