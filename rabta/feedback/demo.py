@@ -53,7 +53,7 @@ POOR_BEATS = ("KHG", "JBG", "MYR")
 RUNNING_NAME = "Trust and safety survey, round 3"
 ROUNDS = (
     # name, opens (days ago), closes (days ago), answers per beat
-    ("Trust and safety survey, round 1", 160, 140, 45),
+    ("Trust and safety survey, round 1", 130, 100, 45),
     ("Trust and safety survey, round 2", 45, 25, 45),
 )
 RUNNING = (RUNNING_NAME, 4, -24, 8)

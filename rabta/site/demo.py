@@ -33,6 +33,7 @@ DEMO_MODULES = (
     "rabta.presence.demo",
     "rabta.messaging.demo",
     "rabta.feedback.demo",
+    "rabta.insights.demo",  # last: it rolls up what every module before it seeded
 )
 
 
