@@ -115,3 +115,14 @@ def _english_between_tests() -> Any:
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache_between_tests() -> Any:
+    # Pages keep what they drew until the data change (dashboards, density maps, beat maps); a test's
+    # rolled-back rows may reuse the ids and frozen times of another's, so no test sees another's cache.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -123,9 +123,28 @@ def test_the_hex_map_is_for_staff_and_logged(world):
     with time_machine.travel(TODAY, tick=False):
         response = client.get(dashboard("station", world.station_a.pk))
     board = response.context["board"]
-    assert board.hexes is not None and [h.count for h in board.hexes.hexagons] == [5]
+    # A station a few km across is drawn at the finest resolution kept, 9 (about 0.1 km2).
+    assert board.hexes is not None and (board.hexes.cells, board.hexes.resolution) == (1, 9)
+    assert board.hexes.area_km2 == "0.1" and "<title>5</title>" in board.hexes.markup
+    assert board.hexes.markup in response.content.decode()
     logged = AccessLog.objects.get(actor_id=world.station_head.pk, action=AccessLog.Action.VIEW_LOCATION)
-    assert "report density" in logged.detail
+    assert logged.detail == "insights dashboard: report density, 1 cells at H3 resolution 9"
+    # A station's map holds its own reports only: the other station's has none of these.
+    coordinator = verified_client(world.district_coordinator)
+    with time_machine.travel(TODAY, tick=False):
+        assert coordinator.get(dashboard("station", world.station_b.pk)).context["board"].hexes is None
+        district = coordinator.get(dashboard("district", world.district.pk)).context["board"].hexes
+    assert district is not None and "<title>5</title>" in district.markup
+
+
+def test_a_wide_place_is_drawn_with_coarser_cells():
+    from rabta.insights.maps import hex_resolution
+
+    degrees = 1 / 111  # about a kilometre
+    assert hex_resolution((71.8, 34.8, 71.8 + 5 * degrees, 34.8 + 5 * degrees)) == 9
+    assert hex_resolution((71.8, 34.8, 71.8 + 30 * degrees, 34.8 + 20 * degrees)) == 8
+    assert hex_resolution((71.0, 34.0, 72.0, 35.0)) == 7
+    assert hex_resolution((69.0, 32.0, 74.0, 36.0)) == 7  # the coarsest kept
 
 
 def test_unreadable_choices_are_a_400_not_a_500(world):
@@ -149,7 +168,9 @@ def test_home_sends_each_person_to_their_widest_place(world):
     )
 
 
-def test_dashboard_queries_do_not_grow_with_the_beats(world):
+def test_dashboard_queries_do_not_grow_with_the_beats(world, settings):
+    # Without a cache every request builds the page: the dearest case.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     client = verified_client(world.district_coordinator)
     made: list[object] = []
 
@@ -165,6 +186,30 @@ def test_dashboard_queries_do_not_grow_with_the_beats(world):
     for scope, pk in (("district", world.district.pk), ("station", world.station_a.pk)):
         proof = assert_constant_queries(client, dashboard(scope, pk), more_beats)
         assert len(proof.large.context["board"].children) >= 2
+
+
+def test_the_body_is_kept_until_the_rollups_change_and_the_map_view_is_logged_each_time(world):
+    from tests.queries import render_queries
+
+    for day in (2, 3, 4, 5, 6):
+        report(world.beat_a, day, lat=34.8005, lon=71.8005)
+    refresh()
+    client = verified_client(world.district_coordinator)
+    url = dashboard("district", world.district.pk)
+    with time_machine.travel(TODAY, tick=False):
+        first, built = render_queries(client, url)
+        second, kept = render_queries(client, url)
+    assert first.content == second.content and len(kept) < len(built) - 5
+    logged = AccessLog.objects.filter(
+        actor_id=world.district_coordinator.pk, action=AccessLog.Action.VIEW_LOCATION
+    )
+    assert logged.count() == 2  # the density map was shown twice
+    # A later refresh with more reports changes the key: the page is built again with them.
+    report(world.beat_a, 7, lat=34.8005, lon=71.8005)
+    with time_machine.travel(TODAY + dt.timedelta(minutes=15), tick=False):
+        rollup.refresh(full=True)
+        third = client.get(url)
+    assert "<title>6</title>" in third.content.decode() and "<title>6</title>" not in first.content.decode()
 
 
 def test_a_beat_dashboard_links_to_that_beats_reports_only(world):

@@ -304,7 +304,8 @@ def test_the_beat_page_links_to_its_transparency_page(world, client):
 
 @pytest.mark.parametrize("scope", ["beat", "station", "district"])
 def test_page_queries_do_not_grow_with_the_beats(world, client, settings, scope):
-    # Without a cache every render decides the district afresh: the dearest case, and still fixed.
+    # Without a cache every render reads the decisions the refresh made (the deciding itself is counted
+    # in test_cached_decisions_cost_no_more_queries).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     made: list[Any] = []
 
@@ -317,6 +318,7 @@ def test_page_queries_do_not_grow_with_the_beats(world, client, settings, scope)
             for day in (2, 3, 4, 5, 6):
                 report(beat, at(3, day))
         refresh()
+        public.warm(TODAY.date())
 
     code = {"beat": "GUL", "station": world.station_a.code, "district": world.district.code}[scope]
     with time_machine.travel(TODAY, tick=False):
@@ -332,8 +334,61 @@ def test_cached_decisions_cost_no_more_queries(world, client):
     with time_machine.travel(TODAY, tick=False):
         _, cold = render_queries(client, url)
         _, warm = render_queries(client, url)
-    # The district's rows and its stations and beats are read only when a period was not decided yet.
-    assert len(cold) == len(warm) + 3
+        cache.clear()  # another worker process: its own cache, the decisions kept in the database
+        _, other_worker = render_queries(client, url)
+    # The district's rows and its stations and beats are read, and the decisions written, only when a
+    # period was not decided yet; after that a page reads its own place's decisions, in any process.
+    assert len(cold) == len(warm) + 5
+    assert len(other_worker) == len(warm)
+
+
+def test_the_public_map_is_coarse_and_draws_no_cell_under_5(world, client):
+    # Five reports in one place of Gulabad and four in Rabat (station b), all in March.
+    for day in (2, 3, 4, 5, 6):
+        Report.objects.filter(pk=report(world.beat_a, at(3, day)).pk).update(lat=34.8005, lon=71.8005)
+    for day in (2, 3, 4, 5):
+        Report.objects.filter(pk=report(world.beat_c, at(3, day)).pk).update(lat=34.8005, lon=71.8205)
+    refresh()
+    district = get(client, page_url("district", world.district.code)).context["page"].density
+    assert district is not None and (district.resolution, district.cells) == (7, 1)
+    assert district.area_km2 == "5" and "<title>5</title>" in district.markup
+    station_b = get(client, page_url("station", world.station_b.code)).context["page"]
+    assert station_b.density is None  # its 4 are too few to draw
+    beat = get(client, page_url("beat", "GUL"))
+    assert beat.context["page"].density is None and b"Where reports come from" not in beat.content
+    html = get(client, page_url("district", world.district.code)).content.decode()
+    assert "Where reports come from" in html and district.markup in html
+
+
+def test_the_refresh_decides_every_published_period_so_pages_only_read(world, client, monkeypatch):
+    from rabta.insights.models import PublicHidden
+
+    transparency_world(world)
+    before = get(client, page_url("beat", "GUL")).context["page"].current.figures
+    PublicHidden.objects.all().delete()
+    cache.clear()
+    # The published periods that have rows: March, and the weeks of 2, 9, 16, 23 and 30 March.
+    assert public.warm(TODAY.date()) == 6
+    assert public.warm(TODAY.date()) == 0  # nothing changed since
+    # A row per place of the district (the district, 2 stations, 3 beats) and period, its own cells only.
+    assert PublicHidden.objects.filter(period="month", start=MARCH).count() == 6
+    gulabad = PublicHidden.objects.get(scope="beat", scope_id=world.beat_a.pk, period="month", start=MARCH)
+    assert ["attendees", "women"] in gulabad.cells
+
+    def no_deciding(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a public page decided what to hide")
+
+    monkeypatch.setattr(public, "decide", no_deciding)
+    cache.clear()
+    after = get(client, page_url("beat", "GUL")).context["page"].current.figures
+    assert {k: (v.text, v.why) for k, v in after.items()} == {k: (v.text, v.why) for k, v in before.items()}
+    # New records rewrite March's rows: its decision no longer matches them, and the next warm redoes it.
+    monkeypatch.undo()
+    report(world.beat_b, at(3, 9))
+    refresh()
+    assert public.warm(TODAY.date()) >= 1
+    shagai = PublicHidden.objects.get(scope="beat", scope_id=world.beat_b.pk, period="month", start=MARCH)
+    assert ["reports", ""] in shagai.cells
 
 
 # Suppression -----------------------------------------------------------------------------------------

@@ -9,19 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import get_language_bidi
 
-from rabta.insights import labels, selectors
+from rabta.insights import labels, maps, selectors
 from rabta.insights.health import COMPONENTS, Health
 from rabta.insights.indicators import SPECS, Area, Figure, Indicator
 from rabta.insights.models import PeriodKind, Scope
-from rabta.insights.periods import end_of, previous_start, start_of
-from rabta.insights.rollup import STAFF_RESOLUTION
+from rabta.insights.periods import end_of, last_n, previous_start, start_of
 from rabta.insights.selectors import Place, Snapshot
-from rabta.lib import choropleth, hexmap, svgchart
+from rabta.lib import choropleth, svgchart
 from rabta.lib.geo import GeometryError, polygon_from_geojson
 from rabta.places.models import Beat
 
@@ -85,7 +83,7 @@ class Dashboard:
     map: BeatMap | None
     map_indicator: Indicator
     map_choices: list[tuple[str, str]]
-    hexes: Any  # HexMap or None
+    hexes: maps.HexView | None
     refreshed_at: dt.datetime | None
 
 
@@ -94,6 +92,20 @@ def focus_start(period: str, today: dt.date, requested: dt.date | None, starts: 
     if requested is not None and requested in starts:
         return requested
     return previous_start(period, start_of(period, today))
+
+
+def focus(period: str, today: dt.date, requested: dt.date | None) -> dt.date:
+    """The period a dashboard shows, without reading anything: its trend's starts are known dates."""
+    starts = last_n(period, today, selectors.TREND_PERIODS[period], include_current=True)
+    return focus_start(period, today, requested, starts)
+
+
+def hex_months(start: dt.date) -> list[dt.date]:
+    """The density map's months, newest first: the shown period's month and the two before."""
+    months = [start_of(PeriodKind.MONTH, start)]
+    while len(months) < HEX_MONTHS:
+        months.append(previous_start(PeriodKind.MONTH, months[-1]))
+    return months
 
 
 def url_of(place: Place, **query: str) -> str:
@@ -256,24 +268,6 @@ def _beat_map(place: Place, period: str, start: dt.date, indicator: Indicator) -
 BEAT_FIELDS = ("pk", "name", "name_ur", "name_ps", "boundary")
 
 
-def _hex_map(place: Place, months: Sequence[dt.date]) -> Any:
-    if place.scope not in (Scope.STATION, Scope.DISTRICT):
-        return None
-    district_id = place.pk if place.scope == Scope.DISTRICT else place.obj.district_id
-    cells = selectors.hex_counts(resolution=STAFF_RESOLUTION, months=months, district_id=district_id)
-    outlines: list[tuple[int, Any]] = []
-    for pk, boundary in Beat.objects.filter(selectors.beat_filter(place)).values_list("pk", "boundary"):
-        try:
-            outlines.append((pk, polygon_from_geojson(boundary)))
-        except GeometryError:
-            continue
-    if place.scope == Scope.STATION and outlines:
-        cells = selectors.cells_within(cells, [g for _, g in outlines])
-    if not cells:
-        return None
-    return hexmap.hexagons(cells, outlines=outlines)
-
-
 def build(
     place: Place, *, period: str, today: dt.date, requested: dt.date | None, map_indicator: Indicator
 ) -> Dashboard:
@@ -300,10 +294,7 @@ def build(
         )
         for s in snap.health.scored
     ]
-    month_start = start_of(PeriodKind.MONTH, start)
-    months = [month_start]
-    while len(months) < HEX_MONTHS:
-        months.append(previous_start(PeriodKind.MONTH, months[-1]))
+    refreshed = selectors.refreshed_at()
     return Dashboard(
         place=place,
         parent=parent_of(place),
@@ -321,8 +312,8 @@ def build(
         map=_beat_map(place, period, start, map_indicator),
         map_indicator=map_indicator,
         map_choices=[(i.value, str(labels.NAMES[i])) for i in MAP_INDICATORS],
-        hexes=_hex_map(place, months),
-        refreshed_at=selectors.refreshed_at(),
+        hexes=maps.density_map(place, hex_months(start), refreshed),
+        refreshed_at=refreshed,
     )
 
 

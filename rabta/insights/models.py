@@ -72,21 +72,25 @@ class Population(models.Model):
 
 
 class HexCount(models.Model):
-    """Reports per H3 cell and month, at the staff and the public resolution."""
+    """Reports per H3 cell, month and police station, at the resolutions the density maps draw."""
 
     resolution = models.PositiveSmallIntegerField()
     cell = models.CharField(max_length=16)
     month = models.DateField()
     district_id = models.PositiveIntegerField()
+    station_id = models.PositiveIntegerField(default=0)
     n = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["resolution", "cell", "month", "district_id"], name="hexcount_unique"
+                fields=["resolution", "cell", "month", "district_id", "station_id"], name="hexcount_unique_v2"
             )
         ]
-        indexes = [models.Index(fields=["resolution", "district_id", "month"], name="hexcount_district")]
+        indexes = [
+            models.Index(fields=["resolution", "district_id", "month"], name="hexcount_district"),
+            models.Index(fields=["resolution", "station_id", "month"], name="hexcount_station"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cell}@{self.resolution} {self.month}: {self.n}"
@@ -102,3 +106,29 @@ class RefreshState(models.Model):
 
     def __str__(self) -> str:
         return f"rollups refreshed at {self.refreshed_at}"
+
+
+class PublicHidden(models.Model):
+    """The cells of one place's public figures hidden in one period (primary and secondary suppression,
+    decided for its whole district by rabta.insights.public.decide), kept with the version of the rows
+    they were decided on. Worked out after each refresh for the published periods, so a public page only
+    reads its own place's few rows."""
+
+    district_id = models.PositiveIntegerField()
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    scope_id = models.PositiveIntegerField()
+    period = models.CharField(max_length=5, choices=PeriodKind.choices)
+    start = models.DateField()
+    version = models.CharField(max_length=64)
+    cells = models.JSONField(default=list)  # [[metric, group], ...]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "period", "start"], name="publichidden_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["district_id", "period", "start"], name="publichidden_district")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.scope_id} {self.period} {self.start}: {len(self.cells)} hidden"

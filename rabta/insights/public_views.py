@@ -23,7 +23,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from rabta.feedback.results import isolate_numbers
-from rabta.insights import labels, opendata, public, selectors
+from rabta.insights import labels, maps, opendata, public, selectors
 from rabta.insights.metrics import ALL
 from rabta.insights.models import PeriodKind, Scope
 from rabta.insights.periods import last_n
@@ -48,6 +48,7 @@ YOU_SAID_WE_DID = ("priorities", "actions_done", "actions_on_time")
 MEETINGS = ("meetings_held",)
 SURVEY = ("trust", "unsafe_dark", "avoid_dark")
 TRENDS = ("on_time", "trust")
+MAP_MONTHS = 3  # the report density map: the last three complete months
 
 
 class PeriodForm(forms.Form):
@@ -95,6 +96,8 @@ class Page:
     charts: list[svgchart.Svg]
     children: list[Link]
     refreshed: dt.date | None
+    density: maps.HexView | None  # reports per H3 cell, coarse and without cells under 5
+    density_months: tuple[dt.date, dt.date]
 
 
 def url_of(place: Place) -> str:
@@ -175,7 +178,7 @@ def build(place: Place, *, period: str, start: dt.date | None, today: dt.date) -
     start = start or starts[-1]
     if start not in starts:
         return None
-    hidden = public.decisions(public.district_of(place), period, starts)
+    hidden = public.place_hidden(place, period, starts)
     series = selectors.series(place, period, starts)
     desk_key = public.desk_place(place)
     if desk_key == place.key:
@@ -192,6 +195,7 @@ def build(place: Place, *, period: str, start: dt.date | None, today: dt.date) -
     weeks = [(w, int(weekly.get(w, {}).get(("proactive", ALL), (0, 0.0))[1])) for w in weeks_starts]
     last = selectors.last_proactive(place.scope, [place.pk], before=today).get(place.pk)
     refreshed = selectors.refreshed_at()
+    months = last_n(PeriodKind.MONTH, today, MAP_MONTHS, include_current=False)
     return Page(
         place=place,
         kind=SCOPE_NAMES[place.scope],
@@ -213,6 +217,8 @@ def build(place: Place, *, period: str, start: dt.date | None, today: dt.date) -
         charts=[_chart(n, trend, period) for n in TRENDS],
         children=_children(place),
         refreshed=timezone.localdate(refreshed) if refreshed else None,
+        density=maps.density_map(place, months[::-1], refreshed, public=True),
+        density_months=(months[0], months[-1]),
     )
 
 

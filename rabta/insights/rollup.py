@@ -35,8 +35,9 @@ SOURCES = (reports, presence, engagement, feedback)
 OVERLAP = dt.timedelta(minutes=5)
 # Periods rewritten per transaction: bounds the rows held in memory during a full rebuild.
 WINDOW: dict[str, int] = {PeriodKind.WEEK: 8, PeriodKind.MONTH: 2}
-# H3 resolutions kept for the density maps: about 0.1 km2 cells for staff, about 5 km2 for the public.
-STAFF_RESOLUTION = 9
+# H3 resolutions kept for the density maps, finest first: about 0.1 km2 and 0.7 km2 cells for staff
+# (a map draws the finest that keeps cells visible at a phone's width), about 5 km2 for the public.
+STAFF_RESOLUTIONS = (9, 8, 7)
 PUBLIC_RESOLUTION = 7
 
 Key = tuple[str, int, dt.date, str, str]  # scope, scope_id, start, metric, group
@@ -75,6 +76,8 @@ def refresh(*, now: dt.datetime | None = None, full: bool = False) -> RefreshRes
     months = sorted(targets[PeriodKind.MONTH])
     for window in _windows(PeriodKind.MONTH, months):
         rewrite_hexes(window)
+    if full:
+        _vacuum()
     seconds = time.monotonic() - began
     state.refreshed_at = now
     state.periods_refreshed = sum(len(t) for t in targets.values())
@@ -85,6 +88,17 @@ def refresh(*, now: dt.datetime | None = None, full: bool = False) -> RefreshRes
         fields.append("full_rebuild_at")
     state.save(update_fields=fields)
     return RefreshResult(full=full, periods=state.periods_refreshed, rows=written, seconds=seconds)
+
+
+def _vacuum() -> None:
+    """After a full rebuild every row is new: on PostgreSQL mark the pages visible and the statistics
+    fresh now, so pages read a place's rows from the covering index alone (migration 0003) instead of
+    waiting for autovacuum. Not inside a transaction (VACUUM cannot be), nor on SQLite."""
+    for model in (Measure, HexCount):
+        connection = connections[router.db_for_write(model)]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
 
 
 def _windows(kind: str, starts: Sequence[dt.date]) -> Iterator[list[dt.date]]:
@@ -238,18 +252,22 @@ def rewrite_hexes(months: Sequence[dt.date]) -> int:
         reports.counted()
         .filter(created_at__gte=local_midnight(first), created_at__lt=local_midnight(end))
         .filter(lat__isnull=False, lon__isnull=False)
-        .values_list("created_at", "lat", "lon", "beat__station__district_id")
+        .values_list("created_at", "lat", "lon", "beat__station__district_id", "beat__station_id")
         .order_by()
     )
-    counts: dict[tuple[int, str, dt.date, int], int] = defaultdict(int)
-    for created, lat, lon, district in points.iterator(chunk_size=10000):
+    finest, *coarser = sorted({*STAFF_RESOLUTIONS, PUBLIC_RESOLUTION}, reverse=True)
+    counts: dict[tuple[int, str, dt.date, int, int], int] = defaultdict(int)
+    for created, lat, lon, district, station in points.iterator(chunk_size=10000):
         month = start_of(PeriodKind.MONTH, local_day(created))
-        for resolution in (STAFF_RESOLUTION, PUBLIC_RESOLUTION):
-            counts[(resolution, h3.latlng_to_cell(lat, lon, resolution), month, district)] += 1
-    records = ((res, cell, month, district, n) for (res, cell, month, district), n in counts.items())
+        cell = h3.latlng_to_cell(lat, lon, finest)
+        counts[(finest, cell, month, district, station)] += 1
+        for resolution in coarser:
+            counts[(resolution, h3.cell_to_parent(cell, resolution), month, district, station)] += 1
+    records = ((*key, n) for key, n in counts.items())
+    fields = ("resolution", "cell", "month", "district_id", "station_id", "n")
     with transaction.atomic(using=router.db_for_write(HexCount)):
         HexCount.objects.filter(month__gte=first, month__lt=end).delete()
-        return _write(HexCount, ("resolution", "cell", "month", "district_id", "n"), records)
+        return _write(HexCount, fields, records)
 
 
 def last_refreshed() -> dt.datetime | None:

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import h3
-import shapely
 from django.db.models import F, Max, Q
 
 from rabta.core.scoping import ScopeUser
@@ -238,22 +236,19 @@ def beat_values(target: Place, period: str, start: dt.date, indicator: Indicator
     return out
 
 
-def cells_within(cells: dict[str, int], areas: Sequence[Any]) -> dict[str, int]:
-    """The H3 cells whose centre lies inside any of `areas` (shapely polygons)."""
-    union = shapely.union_all(list(areas))
-    shapely.prepare(union)
-    out = {}
-    for cell, n in cells.items():
-        lat, lon = h3.cell_to_latlng(cell)
-        if union.contains(shapely.Point(lon, lat)):
-            out[cell] = n
-    return out
-
-
-def hex_counts(*, resolution: int, months: Sequence[dt.date], district_id: int | None) -> dict[str, int]:
+def hex_counts(
+    *,
+    resolution: int,
+    months: Sequence[dt.date],
+    district_id: int | None = None,
+    station_id: int | None = None,
+) -> dict[str, int]:
+    """Reports per H3 cell over these months, in a district or a police station (or everywhere)."""
     rows = HexCount.objects.filter(resolution=resolution, month__in=list(months))
     if district_id is not None:
         rows = rows.filter(district_id=district_id)
+    if station_id is not None:
+        rows = rows.filter(station_id=station_id)
     out: dict[str, int] = defaultdict(int)
     for cell, n in rows.values_list("cell", "n"):
         out[cell] += n

@@ -8,15 +8,18 @@ from django import forms
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from rabta.audit.models import AccessLog, record_access
-from rabta.insights import dashboard, selectors
+from rabta.insights import dashboard, maps, selectors
 from rabta.insights.indicators import Indicator
 from rabta.insights.models import PeriodKind, Scope
 from rabta.people.auth import StaffRequest, staff_required
 from rabta.presence.export import can_export
+
+BODY_CACHE_SECONDS = 15 * 60  # the rollups' refresh interval; a refresh changes the key before that
 
 
 class DashboardForm(forms.Form):
@@ -50,22 +53,39 @@ def place_dashboard(request: StaffRequest, scope: str, pk: int) -> HttpResponse:
     period = chosen.get("period") or PeriodKind.MONTH
     requested: dt.date | None = chosen.get("start")
     map_indicator = Indicator(chosen.get("map") or dashboard.MAP_INDICATORS[0])
-    board = dashboard.build(
-        place, period=period, today=timezone.localdate(), requested=requested, map_indicator=map_indicator
-    )
-    if board.hexes is not None:
+    today = timezone.localdate()
+    refreshed = selectors.refreshed_at()
+    start = dashboard.focus(period, today, requested)
+    hexes = maps.density_map(place, dashboard.hex_months(start), refreshed)
+    if hexes is not None:
         # The hexagons come from reports' precise points: who looked at them is logged as for a report.
         record_access(
             actor=request.user,
             action=AccessLog.Action.VIEW_LOCATION,
             obj=place.obj,
-            detail=f"insights dashboard: report density, {len(board.hexes.hexagons)} cells",
+            detail=(
+                f"insights dashboard: report density, {hexes.cells} cells at H3 resolution {hexes.resolution}"
+            ),
         )
+    # The figures are the same for everyone who may see the place and change only when the rollups do:
+    # the page's body is kept until the next refresh (its key holds the refresh time), and built only
+    # when it is missing.
+    stamp = refreshed.isoformat() if refreshed else "-"
+    key = f"{place.scope}:{place.pk}:{period}:{start}:{map_indicator}:{today}:{stamp}:{int(form.is_valid())}"
+    board = SimpleLazyObject(
+        lambda: dashboard.build(
+            place, period=period, today=today, requested=requested, map_indicator=map_indicator
+        )
+    )
     return render(
         request,
         "insights/dashboard.html",
         {
+            "place": place,
+            "period": period,
             "board": board,
+            "cache_key": key,
+            "cache_seconds": BODY_CACHE_SECONDS,
             "form": form,
             "targets": dashboard.targets(),
             "Scope": Scope,

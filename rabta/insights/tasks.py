@@ -9,8 +9,9 @@ from django_tasks import task
 
 from rabta.core.periodic import every
 from rabta.core.tasks import schedule_next
-from rabta.insights import rollup
+from rabta.insights import public, rollup
 from rabta.insights.models import RefreshState
+from rabta.insights.sources import local_day
 
 # Everything is rebuilt once a day, so records removed by retention leave the figures too.
 FULL_REBUILD_EVERY = dt.timedelta(days=1)
@@ -26,7 +27,9 @@ def sweep_insights() -> dict[str, float | int | bool]:
     try:
         now = timezone.now()
         result = rollup.refresh(now=now, full=due_for_full_rebuild(now))
+        decided = public.warm(local_day(now))
         return {
+            "public_periods_decided": decided,
             "full": result.full,
             "periods": result.periods,
             "rows": result.rows,

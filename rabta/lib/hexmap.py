@@ -41,6 +41,15 @@ class HexMap:
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
 
+    def inner_markup(self, edge_class: str = "edge") -> str:
+        """The <path> elements of the hexagons (each titled with its count) and the outlines over them,
+        for an <svg> element with this map's view box. Only numbers and colours: nothing to escape."""
+        cells = "".join(
+            f'<path d="{h.path}" fill="{h.fill}"><title>{h.count}</title></path>' for h in self.hexagons
+        )
+        edges = "".join(f'<path class="{edge_class}" d="{s.path}"/>' for s in self.backdrop)
+        return cells + edges
+
 
 def _num(value: float) -> str:
     text = f"{round(value, 1):.1f}"

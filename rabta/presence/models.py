@@ -158,6 +158,8 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["station", "proactive", "started_at"], name="contact_station_time"),
             models.Index(fields=["officer", "started_at"], name="contact_officer_time"),
+            # The insights refresh finds the contacts logged since its last run (rabta.insights).
+            models.Index(fields=["created_at"], name="contact_created"),
         ]
 
     def __str__(self) -> str:

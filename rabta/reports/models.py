@@ -239,6 +239,8 @@ class Report(models.Model):
             ),
             models.Index(fields=["status", "first_contact_due"]),
             models.Index(fields=["category", "created_at"]),
+            # The insights refresh finds the reports written since its last run (rabta.insights).
+            models.Index(fields=["updated_at"], name="report_updated"),
         ]
 
     def __str__(self) -> str:

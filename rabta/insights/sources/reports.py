@@ -127,10 +127,10 @@ def _median_rows(reports) -> Iterator[Row]:  # type: ignore[no-untyped-def]
 
 
 def changed_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
-    """Days received of the reports written since `since`, and of those whose deadline passed since."""
-    passed = Q(first_contact_due__gt=since, first_contact_due__lte=now) | Q(
-        resolution_due__gt=since, resolution_due__lte=now
-    )
+    """Days received of the reports written since `since`, and of those whose deadline passed since.
+    A deadline changes a figure only while the report is open, and an open report's next deadline is
+    `next_due` (rabta.reports.deadlines): both sides of the OR are indexed ranges."""
+    passed = Q(next_due__gt=since, next_due__lte=now)
     changed = Report.objects.filter(Q(updated_at__gte=since) | passed)
     return set(changed.values_list(TruncDate("created_at", tzinfo=default_tz()), flat=True).distinct())
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
-from rabta.insights import rollup
+from rabta.insights import public, rollup
+from rabta.insights.sources import local_day
 
 
 class Command(BaseCommand):
@@ -17,5 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, full: bool = False, **options: Any) -> None:
         result = rollup.refresh(full=full)
+        decided = public.warm(local_day(timezone.now()))
         kind = "full rebuild" if result.full else "refresh"
-        self.stdout.write(f"{kind}: {result.periods} periods, {result.rows} rows in {result.seconds:.1f} s")
+        self.stdout.write(
+            f"{kind}: {result.periods} periods, {result.rows} rows in {result.seconds:.1f} s; "
+            f"public suppression decided for {decided} district periods"
+        )
