@@ -212,6 +212,12 @@ def test_the_beat_page_shows_gulabads_march_as_counted_by_hand(world, client):
     assert not {"3", "20", "8"} & set(re.findall(r"\d+", table_after(html, "Who came").split("</thead>")[1]))
     assert "Last visit: 2 days ago." in html
     assert "<script" not in html and "<svg" in html
+    # The two trends, each under its figure's name.
+    trends = html.split('id="trend-h"', 1)[1]
+    assert re.findall(r"<h3>(.*?)</h3>\n<div class=\"chart\">", trends) == [
+        "Reports handled on time",
+        "Trust score (0-100)",
+    ]
     assert world.beat_officer.get_full_name() not in html and "Gulabad school" not in html
 
 

@@ -93,7 +93,7 @@ class Page:
     most_visits: int
     days_since_visit: int | None
     survey: list[tuple[str, list[Row]]]
-    charts: list[svgchart.Svg]
+    charts: list[tuple[str, svgchart.Svg]]  # (the figure's name, its trend)
     children: list[Link]
     refreshed: dt.date | None
     density: maps.HexView | None  # reports per H3 cell, coarse and without cells under 5
@@ -214,7 +214,7 @@ def build(place: Place, *, period: str, start: dt.date | None, today: dt.date) -
         most_visits=max((v for _, v in weeks), default=0),
         days_since_visit=None if last is None else (today - last).days,
         survey=[(str(labels.NAMES[public.BY_NAME[n].indicator]), _by_group(current, n)) for n in SURVEY],
-        charts=[_chart(n, trend, period) for n in TRENDS],
+        charts=[(str(labels.NAMES[public.BY_NAME[n].indicator]), _chart(n, trend, period)) for n in TRENDS],
         children=_children(place),
         refreshed=timezone.localdate(refreshed) if refreshed else None,
         density=maps.density_map(place, months[::-1], refreshed, public=True),
