@@ -155,6 +155,8 @@ class _Links(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         for name, value in values.items():
             where = f"<{tag} {name}>"
+            if name == "xmlns" or name.startswith("xmlns:"):
+                continue  # a namespace's name (an inline <svg>'s), never fetched
             if name in URL_ATTRIBUTES:
                 self.urls.append((where, value))
             elif name in ("srcset", "imagesrcset"):

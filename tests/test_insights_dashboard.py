@@ -233,3 +233,25 @@ def test_only_those_who_may_export_are_offered_the_downloads(world):
     coordinator = verified_client(world.district_coordinator).get(dashboard("district", world.district.pk))
     assert export in analyst.content.decode()
     assert export not in coordinator.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ur", "ps"])
+def test_dashboards_keep_to_the_page_budget(world, language):
+    from tests.public_pages import HTML_BUDGET, PAGE_BUDGET, measure
+
+    for day in (2, 3, 4, 5, 6):
+        report(world.beat_a, day, lat=34.8005, lon=71.8005)
+        report(world.beat_c, day, lat=34.8005, lon=71.8205)
+    refresh()
+    client = verified_client(world.district_coordinator)
+    for scope, pk in (
+        ("district", world.district.pk),
+        ("station", world.station_a.pk),
+        ("beat", world.beat_a.pk),
+    ):
+        path = url_for("insights:dashboard", scope, pk, lang=language)
+        with time_machine.travel(TODAY, tick=False):
+            weight = measure(client, f"dashboard-{scope}", language, path)
+        print(f"\npage-weight {weight.line()}")
+        assert weight.status == 200 and weight.offsite == [], path
+        assert weight.html_gzip <= HTML_BUDGET and weight.total_gzip <= PAGE_BUDGET, weight.line()

@@ -68,7 +68,10 @@ def test_measure_finds_urls_in_every_place(
         '<style>body{background:url("https://img.example/bg.png")}</style></head><body>'
         '<img src="/x.png" srcset="/x.png 1x, https://cdn.example/x2.png 2x">'
         '<form action="https://collect.example/"></form><div data-url="https://api.example/"></div>'
-        '<p style="background: url(//tracker.example/p.gif)">x</p><a href="tel:15">15</a></body></html>'
+        '<p style="background: url(//tracker.example/p.gif)">x</p><a href="tel:15">15</a>'
+        # A namespace names, it does not fetch; an <image> inside the <svg> would.
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<image href="https://maps.example/tile.png"/></svg></body></html>'
     )
 
     class Fake:
@@ -84,6 +87,7 @@ def test_measure_finds_urls_in_every_place(
         "https://cdn.example/x2.png",
         "https://collect.example/",
         "https://img.example/bg.png",
+        "https://maps.example/tile.png",
     ]
     assert list(weight.assets) == ["/static/rabta/site.css"]
     assert weight.total_gzip > weight.html_gzip
