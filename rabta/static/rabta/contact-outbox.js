@@ -101,6 +101,16 @@
     save(KEY, load(KEY).filter(function (item) { return item.id !== id; }));
   }
 
+  // After a send that could not go while the phone says it is online (a connection coming back is often
+  // not ready at its "online" event), try again soon, then less and less often, up to the 30 s sweep.
+  var retryDelay = 2000;
+  var retryTimer = null;
+  function retrySoon() {
+    if (retryTimer) return;
+    retryTimer = window.setTimeout(function () { retryTimer = null; flush(); }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
   // Send what waits, one at a time and oldest first; stop at the first that cannot go now.
   function flush() {
     if (sending) return Promise.resolve(0);
@@ -122,6 +132,8 @@
     }
     return next().then(function () {
       sending = false;
+      if (sent) retryDelay = 2000;
+      else if (mine(load(KEY)).length && navigator.onLine !== false) retrySoon();
       if (sent) {
         render(box.getAttribute("data-sent"));
         // Show the new contacts in the list unless the officer is typing the next one.
