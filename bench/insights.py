@@ -314,7 +314,7 @@ def print_profile(title: str, result: Any, profile: Profile, slowest: list[dict[
 def rollup_figures(world: gen.World, url: str, tz: ZoneInfo, phases: dict[str, float]) -> dict[str, Any]:
     from django.db.models import Count
 
-    from rabta.insights import public
+    from rabta.insights import suppression
     from rabta.insights.models import HexCount, Measure, PublicHidden, RefreshState
 
     RefreshState.objects.all().delete()
@@ -325,7 +325,7 @@ def rollup_figures(world: gen.World, url: str, tz: ZoneInfo, phases: dict[str, f
     phases["rollup: full rebuild"] = round(time.perf_counter() - began, 1)
     print_profile("full rebuild", full, profile_full, slowest_full)
     began = time.perf_counter()
-    decided_full = public.warm(today)
+    decided_full = suppression.warm(today)
     warm_full_s = round(time.perf_counter() - began, 1)
     phases["public suppression decided after the full rebuild"] = warm_full_s
     print(f"public suppression: {decided_full} district periods decided in {warm_full_s} s")
@@ -350,7 +350,7 @@ def rollup_figures(world: gen.World, url: str, tz: ZoneInfo, phases: dict[str, f
     phases["rollup: incremental refresh"] = round(time.perf_counter() - began, 1)
     print_profile(f"incremental refresh after {NEW_REPORTS:,} new reports", inc, profile_inc, slowest_inc)
     began = time.perf_counter()
-    decided_inc = public.warm(today)
+    decided_inc = suppression.warm(today)
     warm_inc_s = round(time.perf_counter() - began, 1)
     phases["public suppression decided after the incremental refresh"] = warm_inc_s
     print(f"public suppression: {decided_inc} district periods decided in {warm_inc_s} s")
@@ -576,7 +576,7 @@ def main() -> None:
         "beat_codes": world.beat_codes,
     }
     if args.skip_rollup and reused:
-        from rabta.insights import public
+        from rabta.insights import suppression
 
         rollup = before.get("rollup", {})
         phases.update(
@@ -584,7 +584,7 @@ def main() -> None:
         )
         # As the periodic task would have: the public suppression of any period not decided yet.
         began = time.perf_counter()
-        decided = public.warm(dt.datetime.now(tz).date())
+        decided = suppression.warm(dt.datetime.now(tz).date())
         print(
             f"public suppression: {decided} district periods decided in {time.perf_counter() - began:.1f} s"
         )

@@ -31,7 +31,7 @@ from rabta.engagement.models import (
     RaisedBy,
 )
 from rabta.feedback.models import Campaign, CommunityResponse, Mode, WalkSafety
-from rabta.insights import public, rollup
+from rabta.insights import public, rollup, suppression
 from rabta.insights.public import Why
 from rabta.lib import stats
 from rabta.presence.models import DeskShift
@@ -324,7 +324,7 @@ def test_page_queries_do_not_grow_with_the_beats(world, client, settings, scope)
             for day in (2, 3, 4, 5, 6):
                 report(beat, at(3, day))
         refresh()
-        public.warm(TODAY.date())
+        suppression.warm(TODAY.date())
 
     code = {"beat": "GUL", "station": world.station_a.code, "district": world.district.code}[scope]
     with time_machine.travel(TODAY, tick=False):
@@ -374,8 +374,8 @@ def test_the_refresh_decides_every_published_period_so_pages_only_read(world, cl
     PublicHidden.objects.all().delete()
     cache.clear()
     # The published periods that have rows: March, and the weeks of 2, 9, 16, 23 and 30 March.
-    assert public.warm(TODAY.date()) == 6
-    assert public.warm(TODAY.date()) == 0  # nothing changed since
+    assert suppression.warm(TODAY.date()) == 6
+    assert suppression.warm(TODAY.date()) == 0  # nothing changed since
     # A row per place of the district (the district, 2 stations, 3 beats) and period, its own cells only.
     assert PublicHidden.objects.filter(period="month", start=MARCH).count() == 6
     gulabad = PublicHidden.objects.get(scope="beat", scope_id=world.beat_a.pk, period="month", start=MARCH)
@@ -384,7 +384,7 @@ def test_the_refresh_decides_every_published_period_so_pages_only_read(world, cl
     def no_deciding(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a public page decided what to hide")
 
-    monkeypatch.setattr(public, "decide", no_deciding)
+    monkeypatch.setattr(suppression, "decide", no_deciding)
     cache.clear()
     after = get(client, page_url("beat", "GUL")).context["page"].current.figures
     assert {k: (v.text, v.why) for k, v in after.items()} == {k: (v.text, v.why) for k, v in before.items()}
@@ -392,7 +392,7 @@ def test_the_refresh_decides_every_published_period_so_pages_only_read(world, cl
     monkeypatch.undo()
     report(world.beat_b, at(3, 9))
     refresh()
-    assert public.warm(TODAY.date()) >= 1
+    assert suppression.warm(TODAY.date()) >= 1
     shagai = PublicHidden.objects.get(scope="beat", scope_id=world.beat_b.pk, period="month", start=MARCH)
     assert ["reports", ""] in shagai.cells
 

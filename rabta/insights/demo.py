@@ -37,7 +37,7 @@ from shapely.geometry import Point
 from rabta.core.demo import DemoContext
 from rabta.engagement.demo import OTHER_BEATS
 from rabta.engagement.models import Attendance, Meeting, MeetingKind, MeetingStatus
-from rabta.insights import public, rollup
+from rabta.insights import rollup, suppression
 from rabta.insights.models import HexCount, Measure, Population, PublicHidden, RefreshState, Scope
 from rabta.lib.geo import snap_to_grid
 from rabta.people.models import Gender, OfficerProfile, Role, User
@@ -453,7 +453,7 @@ def seed(ctx: DemoContext) -> None:
     n_meetings = _seed_meetings(ctx, {b.code: b for b in beats}, people)
     n_reports = _seed_reports(ctx, beats, people)
     result = rollup.refresh(now=ctx.now, full=True)
-    public.warm(ctx.today)
+    suppression.warm(ctx.today)
     ctx.say(
         f"insights: a year of history ({n_reports} reports, {n_contacts} contacts, {n_shifts} desk shifts, "
         f"{n_meetings} meetings); rollups rebuilt, {result.rows} figures in {result.seconds:.1f} s"

@@ -21,7 +21,7 @@ from typing import Any
 from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.polygon import orient
 
-from rabta.insights import public
+from rabta.insights import public, suppression
 from rabta.insights.models import Scope
 from rabta.insights.periods import end_of, previous_start, start_of
 from rabta.insights.public import PlaceKey, Tree
@@ -110,10 +110,10 @@ def records(scope: str, period: str, today: dt.date) -> Iterator[dict[str, Any]]
     """Each place of `scope` in each complete period, as the files' columns."""
     starts = public.complete_starts(period, today)
     everything = province()
-    known = public.versions(period, starts)
+    known = suppression.versions(period, starts)
     for district in everything.districts:
         cells = public.district_cells(district.pk, period, starts)
-        hidden = public.decisions(
+        hidden = suppression.decisions(
             district.pk, period, starts, cells=cells, shape=everything.trees[district.pk], known=known
         )
         for key, named, desk in everything.places(district.pk, scope):
@@ -210,13 +210,13 @@ def features(today: dt.date) -> Iterator[dict[str, Any]]:
     """Every beat with a valid boundary, with its last complete month's public figures."""
     month = last_complete_month(today)
     everything = province()
-    known = public.versions("month", [month])
+    known = suppression.versions("month", [month])
     boundaries = dict(Beat.objects.values_list("pk", "boundary"))
     station_names = {s.pk: s.name for group in everything.stations.values() for s in group}
     district_names = {d.code: d.name for d in everything.districts}
     for district in everything.districts:
         cells = public.district_cells(district.pk, "month", [month])
-        hidden = public.decisions(
+        hidden = suppression.decisions(
             district.pk, "month", [month], cells=cells, shape=everything.trees[district.pk], known=known
         )[month]
         found = cells.get(month, {})

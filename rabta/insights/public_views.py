@@ -23,7 +23,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from rabta.feedback.results import isolate_numbers
-from rabta.insights import labels, maps, opendata, public, selectors
+from rabta.insights import labels, maps, opendata, public, selectors, suppression
 from rabta.insights.metrics import ALL
 from rabta.insights.models import PeriodKind, Scope
 from rabta.insights.periods import last_n
@@ -174,7 +174,7 @@ def build(place: Place, *, period: str, start: dt.date | None, today: dt.date) -
     start = start or starts[-1]
     if start not in starts:
         return None
-    hidden = public.place_hidden(place, period, starts)
+    hidden = suppression.place_hidden(place, period, starts)
     series = selectors.series(place, period, starts)
     desk_key = public.desk_place(place)
     if desk_key == place.key:

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from rabta.core.periodic import every
 from rabta.core.tasks import schedule_next
-from rabta.insights import public, rollup
+from rabta.insights import rollup, suppression
 from rabta.insights.models import RefreshState
 from rabta.insights.sources import local_day
 
@@ -27,7 +27,7 @@ def sweep_insights() -> dict[str, float | int | bool]:
     try:
         now = timezone.now()
         result = rollup.refresh(now=now, full=due_for_full_rebuild(now))
-        decided = public.warm(local_day(now))
+        decided = suppression.warm(local_day(now))
         return {
             "public_periods_decided": decided,
             "full": result.full,

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from rabta.insights import public, rollup
+from rabta.insights import rollup, suppression
 from rabta.insights.sources import local_day
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, full: bool = False, **options: Any) -> None:
         result = rollup.refresh(full=full)
-        decided = public.warm(local_day(timezone.now()))
+        decided = suppression.warm(local_day(timezone.now()))
         kind = "full rebuild" if result.full else "refresh"
         self.stdout.write(
             f"{kind}: {result.periods} periods, {result.rows} rows in {result.seconds:.1f} s; "
